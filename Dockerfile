@@ -1,0 +1,27 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings
+
+WORKDIR /app
+
+COPY requirements.lock /app/requirements.lock
+RUN pip install --no-cache-dir -r requirements.lock
+
+COPY . /app
+
+# Build-time only values: the real secret key comes from the runtime environment.
+RUN DJANGO_SECRET_KEY=build-time-dummy-not-secret \
+    DJANGO_DEBUG=false \
+    python manage.py collectstatic --noinput
+
+RUN useradd --system --create-home --uid 1000 app \
+    && mkdir -p /data/media \
+    && chown -R app:app /app /data
+USER app
+
+EXPOSE 8000
+
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BalanceoConfig(AppConfig):
+    name = "balanceo"
+    verbose_name = "Balanceo"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClienteInternoConfig(AppConfig):
+    name = "cliente_interno"
+    verbose_name = "Cliente interno"

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from core import api as core_api
+from core.views import healthz
+
+router = DefaultRouter()
+router.register("offices", core_api.OfficeViewSet, basename="office")
+router.register("transaction-types", core_api.TransactionTypeViewSet, basename="transactiontype")
+router.register("customers", core_api.CustomerViewSet, basename="customer")
+router.register("cases", core_api.CaseViewSet, basename="case")
+
+admin.site.site_header = "Atención a distancia — administración"
+admin.site.site_title = "Atención a distancia"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
+        name="api_docs",
+    ),
+    path("", include("core.urls")),
+]

@@ -1,0 +1,12 @@
+from core.roles import STAFF_ROLES, Role, user_roles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    roles = user_roles(user)
+    superuser = bool(user and user.is_superuser)
+    return {
+        "user_role_labels": [Role(r).label for r in sorted(roles)],
+        "nav_cases": superuser or bool(roles & set(STAFF_ROLES)),
+        "nav_office": bool(roles & {Role.ORIENTADOR, Role.ENCARGADO}),
+    }

@@ -1,0 +1,46 @@
+from .cases import Case, CaseNumberSequence
+from .catalogue import Channel, InitialCause, TransactionType
+from .choices import (
+    AttentionMedium,
+    CaseKind,
+    CaseStatus,
+    DocumentType,
+    EvidenceKind,
+    Modality,
+    NotificationMedium,
+    PqrType,
+    Unit,
+    WorkMode,
+)
+from .customers import Customer
+from .evidence import Evidence
+from .messaging import MessageTemplate, Notification, SenderMailbox
+from .org import Kiosk, Office, Printer, StaffAvailability, User
+
+__all__ = [
+    "AttentionMedium",
+    "Case",
+    "CaseKind",
+    "CaseNumberSequence",
+    "CaseStatus",
+    "Channel",
+    "Customer",
+    "DocumentType",
+    "Evidence",
+    "EvidenceKind",
+    "InitialCause",
+    "Kiosk",
+    "MessageTemplate",
+    "Modality",
+    "Notification",
+    "NotificationMedium",
+    "Office",
+    "PqrType",
+    "Printer",
+    "SenderMailbox",
+    "StaffAvailability",
+    "TransactionType",
+    "Unit",
+    "User",
+    "WorkMode",
+]

@@ -1,0 +1,95 @@
+"""Read paths: every list and object lookup goes through the role filter here (NFR-02)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from core.models import Case, Customer, Evidence, Office, TransactionType
+from core.roles import CUSTOMER_ROLES, OFFICE_ROLES, UNIT_ROLES, Role, user_roles
+
+
+def case_scope_q(user) -> Q | None:
+    """The cases a user may see, as a filter; None means all (superuser)."""
+    if user.is_superuser:
+        return None
+    roles = user_roles(user)
+    q = Q(pk__in=[])
+    if Role.TECNOLOGO in roles:
+        q |= Q(assigned_to=user)
+    if Role.CREADOR in roles:
+        q |= Q(created_by=user)
+    office = user.home_office
+    if office is not None:
+        if roles & set(UNIT_ROLES):
+            q |= Q(office__unit=office.unit) | Q(supported_office__unit=office.unit)
+        if roles & set(OFFICE_ROLES):
+            q |= Q(office=office) | Q(supported_office=office)
+    return q
+
+
+def case_list_for_user(*, user) -> QuerySet[Case]:
+    qs = Case.objects.select_related(
+        "customer",
+        "channel",
+        "transaction_type",
+        "initial_cause",
+        "office",
+        "supported_office",
+        "assigned_to",
+    ).order_by("filed_at", "id")
+    q = case_scope_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def case_get_for_user(*, user, case_id: int) -> Case:
+    """404 for a missing case and for a case the user may not see alike."""
+    case = case_list_for_user(user=user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404("Caso no encontrado.")
+    return case
+
+
+def case_history(*, case: Case):
+    return case.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def evidence_for_case(*, case: Case) -> QuerySet[Evidence]:
+    return case.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def evidence_get_for_user(*, user, evidence_id: int) -> Evidence:
+    """CORE-08: an evidence file is visible only through a case the user may see."""
+    visible_cases = case_list_for_user(user=user).values("pk")
+    evidence = (
+        Evidence.objects.select_related("case", "uploaded_by")
+        .filter(pk=evidence_id, case__in=visible_cases)
+        .first()
+    )
+    if evidence is None:
+        raise Http404("Evidencia no encontrada.")
+    return evidence
+
+
+def customer_list_for_user(*, user) -> QuerySet[Customer]:
+    """Customers of the cases the user can see; registering roles may also look one up by
+    document (the API requires both document filters for contacts outside their cases)."""
+    qs = Customer.objects.order_by("full_name", "id")
+    if user.is_superuser:
+        return qs
+    if not (user_roles(user) & set(CUSTOMER_ROLES)):
+        return qs.none()
+    visible_cases = case_list_for_user(user=user)
+    return qs.filter(pk__in=visible_cases.values("customer_id"))
+
+
+def customer_lookup_by_document(*, user, document_type: str, document_number: str):
+    if not (user.is_superuser or user_roles(user) & {Role.ORIENTADOR, Role.CREADOR}):
+        return Customer.objects.none()
+    return Customer.objects.filter(document_type=document_type, document_number=document_number)
+
+
+def office_list() -> QuerySet[Office]:
+    return Office.objects.filter(active=True).prefetch_related("kiosks", "printers")
+
+
+def transaction_type_list() -> QuerySet[TransactionType]:
+    return TransactionType.objects.filter(active=True)

@@ -1,0 +1,1 @@
+"""Write paths of the shared case management; one module per topic."""

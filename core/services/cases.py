@@ -1,0 +1,95 @@
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import update_change_reason
+
+from core.business_days import pqr_due_date
+from core.models import (
+    AttentionMedium,
+    Case,
+    CaseKind,
+    CaseNumberSequence,
+    CaseStatus,
+    Channel,
+    Customer,
+    InitialCause,
+    Office,
+    TransactionType,
+    User,
+)
+
+
+def case_number_allocate(*, kind: str, year: int) -> str:
+    """The next case number of a kind and year (PQR-2026-000123, PED-2026-000045).
+
+    Must run inside the transaction that saves the case: the sequence row stays locked until that
+    transaction ends, so concurrent requests queue on it (no duplicates), and a rolled-back case
+    rolls its increment back too (no gaps). The row is created with INSERT … ON CONFLICT DO
+    NOTHING so that two first cases of a year do not collide either.
+    """
+    CaseNumberSequence.objects.bulk_create(
+        [CaseNumberSequence(kind=kind, year=year, last_value=0)], ignore_conflicts=True
+    )
+    seq = CaseNumberSequence.objects.select_for_update().get(kind=kind, year=year)
+    seq.last_value += 1
+    seq.save(update_fields=["last_value"])
+    prefix = "PQR" if kind == CaseKind.PQR else "PED"
+    return f"{prefix}-{year}-{seq.last_value:06d}"
+
+
+@transaction.atomic
+def case_open(
+    *,
+    kind: str,
+    customer: Customer,
+    channel: Channel | str,
+    created_by: User | None = None,
+    pqr_type: str = "",
+    transaction_type: TransactionType | None = None,
+    initial_cause: InitialCause | str | None = None,
+    contract_number: str = "",
+    property_address: str = "",
+    motive: str = "",
+    turn_number: str = "",
+    attention_medium: str = AttentionMedium.VERBAL,
+    office: Office | None = None,
+    supported_office: Office | None = None,
+    filed_at: dt.datetime | None = None,
+    reason: str = "",
+) -> Case:
+    """Open a case: number allocated by the database, due date for PQR (LEG-01), history."""
+    if isinstance(channel, str):
+        channel = Channel.objects.get(code=channel)
+    if isinstance(initial_cause, str):
+        initial_cause = InitialCause.objects.get(code=initial_cause)
+    filed_at = filed_at or timezone.now()
+    case = Case(
+        kind=kind,
+        pqr_type=pqr_type if kind == CaseKind.PQR else "",
+        customer=customer,
+        channel=channel,
+        created_by=created_by,
+        transaction_type=transaction_type,
+        initial_cause=initial_cause,
+        contract_number=contract_number,
+        property_address=property_address,
+        motive=motive,
+        turn_number=turn_number,
+        attention_medium=attention_medium,
+        office=office,
+        supported_office=supported_office,
+        filed_at=filed_at,
+        due_date=pqr_due_date(filed_at) if kind == CaseKind.PQR else None,
+        status=CaseStatus.ABIERTO,
+    )
+    case.full_clean(exclude=["number"])
+    case.number = case_number_allocate(kind=kind, year=timezone.localtime(filed_at).year)
+    case._change_reason = reason or "caso registrado"
+    case.save()
+    return case
+
+
+def case_history_note(*, case: Case, reason: str) -> None:
+    """Attach a reason to the newest history row of the case (who/when are already there)."""
+    update_change_reason(case, reason)

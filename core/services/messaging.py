@@ -1,0 +1,171 @@
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from core.business_days import BOGOTA
+from core.models import Case, MessageTemplate, Modality, Notification, SenderMailbox
+from core.models.messaging import PLACEHOLDER, TEMPLATE_VARIABLES
+from core.sms import get_sms_backend
+
+log = logging.getLogger(__name__)
+
+MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+def greeting(moment=None) -> str:
+    hour = (moment or timezone.now()).astimezone(BOGOTA).hour
+    if hour < 12:
+        return "Buenos días"
+    if hour < 19:
+        return "Buenas tardes"
+    return "Buenas noches"
+
+
+def case_template_context(*, case: Case, appointment_at=None, now=None) -> dict[str, str]:
+    ctx = {
+        "saludo": greeting(now),
+        "nombre_cliente": case.customer.full_name,
+        "canal": case.channel.name,
+        "numero_caso": case.number,
+        "motivo": case.motive,
+        "fecha_limite": f"{case.due_date:%d/%m/%Y}" if case.due_date else "",
+        "medio_notificacion": case.get_notification_medium_display() or "",
+        "dia_cita": "",
+        "mes_cita": "",
+        "hora_cita": "",
+    }
+    if appointment_at is not None:
+        local = appointment_at.astimezone(BOGOTA)
+        hour12 = local.hour % 12 or 12
+        ctx["dia_cita"] = str(local.day)
+        ctx["mes_cita"] = MONTHS[local.month - 1]
+        ctx["hora_cita"] = f"{hour12}:{local:%M} {'a.m.' if local.hour < 12 else 'p.m.'}"
+    return ctx
+
+
+def template_render(*, code: str, context: dict[str, str]) -> tuple[str, str]:
+    """CORE-11: (subject, body) of a manager-edited template with {{ variable }} placeholders.
+
+    Plain substitution, not the Django template language: managers edit these texts in admin,
+    and a typo must not be able to run template tags or leak other data.
+    """
+    try:
+        template = MessageTemplate.objects.get(code=code)
+    except MessageTemplate.DoesNotExist as exc:
+        raise ValidationError(f"No existe la plantilla de mensaje «{code}».") from exc
+
+    def substitute(text: str) -> str:
+        return PLACEHOLDER.sub(
+            lambda m: context.get(m.group(1), "") if m.group(1) in TEMPLATE_VARIABLES else m[0],
+            text,
+        )
+
+    return substitute(template.subject), substitute(template.body)
+
+
+def sender_for(modality: str) -> str:
+    box = SenderMailbox.objects.filter(modality=modality).first()
+    if box is None and modality != Modality.GENERAL:
+        box = SenderMailbox.objects.filter(modality=Modality.GENERAL).first()
+    if box is None:
+        return settings.DEFAULT_FROM_EMAIL
+    return f"{box.display_name} <{box.from_email}>" if box.display_name else box.from_email
+
+
+@transaction.atomic
+def notification_queue(
+    *,
+    medium: str,
+    modality: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    case: Case | None = None,
+) -> Notification:
+    """CORE-12: save the message, then send it after commit through the worker.
+
+    The row is the durable record: if the broker is down the sweep task sends it later (NFR-03).
+    """
+    if not recipient:
+        raise ValidationError({"recipient": "Falta el destinatario del mensaje."})
+    notification = Notification(
+        medium=medium,
+        modality=modality,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        case=case,
+        sender=sender_for(modality) if medium == Notification.Medium.EMAIL else "",
+    )
+    notification.full_clean()
+    notification.save()
+    from core.tasks import enqueue, send_notification_task
+
+    transaction.on_commit(lambda: enqueue(send_notification_task, notification.pk))
+    return notification
+
+
+def notification_send(*, notification_id: int) -> Notification:
+    """Send one pending notification; safe to run twice (a sent one is left alone)."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None or notification.status == Notification.Status.SENT:
+            return notification
+        try:
+            if notification.medium == Notification.Medium.EMAIL:
+                message = EmailMessage(
+                    subject=notification.subject,
+                    body=notification.body,
+                    from_email=notification.sender or settings.DEFAULT_FROM_EMAIL,
+                    to=[notification.recipient],
+                )
+                box = SenderMailbox.objects.filter(modality=notification.modality).first()
+                if box and box.reply_to:
+                    message.reply_to = [box.reply_to]
+                message.send()
+            else:
+                get_sms_backend().send(to=notification.recipient, body=notification.body)
+        except Exception as exc:  # noqa: BLE001 - any transport failure is retried by the sweep
+            log.warning("No se pudo enviar la notificación %s: %s", notification.pk, exc)
+            notification.attempts += 1
+            notification.last_error = str(exc)[:2000]
+            notification.status = (
+                Notification.Status.FAILED
+                if notification.attempts >= 5
+                else Notification.Status.PENDING
+            )
+            notification.save(update_fields=["attempts", "last_error", "status"])
+            return notification
+        notification.attempts += 1
+        notification.status = Notification.Status.SENT
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["attempts", "status", "sent_at"])
+        return notification
+
+
+def notifications_send_pending(*, limit: int = 200) -> int:
+    ids = list(
+        Notification.objects.filter(status=Notification.Status.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        notification_send(notification_id=pk)
+    return len(ids)

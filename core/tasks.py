@@ -1,0 +1,35 @@
+"""Thin Celery tasks: look ids up, call one service. Safe to run twice."""
+
+import logging
+
+from celery import shared_task
+
+from core.services import messaging
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Send a task to the broker; when it is unreachable, log and let the periodic sweep catch up.
+
+    Whatever the task works on is already saved in the database, so nothing is lost (NFR-03).
+    """
+    try:
+        task.apply_async(args=args, kwargs=kwargs, retry=False)
+    except Exception as exc:  # noqa: BLE001 - kombu raises several types for a dead broker
+        log.warning(
+            "Broker no disponible; %s quedará para el barrido periódico: %s", task.name, exc
+        )
+        return False
+    return True
+
+
+@shared_task(name="core.send_notification")
+def send_notification_task(notification_id: int) -> str:
+    notification = messaging.notification_send(notification_id=notification_id)
+    return notification.status if notification else "no existe"
+
+
+@shared_task(name="core.send_pending_notifications")
+def send_pending_notifications_task() -> int:
+    return messaging.notifications_send_pending()

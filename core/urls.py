@@ -1,0 +1,19 @@
+from django.urls import path
+
+from core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("cuenta/", views.account, name="account"),
+    path("casos/", views.CaseListView.as_view(), name="case_list"),
+    path("casos/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("casos/<int:pk>/evidencias/", views.EvidenceUploadView.as_view(), name="evidence_upload"),
+    path(
+        "evidencias/<int:pk>/descargar/",
+        views.EvidenceDownloadView.as_view(),
+        name="evidence_download",
+    ),
+    path("oficina/", views.OfficeHomeView.as_view(), name="office_home"),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DesbordeConfig(AppConfig):
+    name = "desborde"
+    verbose_name = "Desborde (formulario web, WhatsApp, celular)"

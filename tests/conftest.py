@@ -1,0 +1,99 @@
+"""Shared fixtures: users of every role, offices, API clients; media in a tmp dir.
+
+Tests that need PostgreSQL, Redis or the browser use the ``postgres``, ``redis_url`` and
+``browser`` markers/fixtures below. Locally they are skipped when the service is missing; with
+REQUIRE_SERVICES=1 (CI) a missing service fails the test instead.
+"""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from core.roles import Role
+from tests.factories import OfficeFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 y falta un servicio: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_and_mail(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemSmsBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("esta prueba necesita PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url():
+    from django.conf import settings
+
+    url = settings.REDIS_URL
+    if not url:
+        skip_or_fail("esta prueba necesita Redis (REDIS_URL)")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001
+        skip_or_fail(f"Redis no responde en {url}: {exc}")
+    return url
+
+
+@pytest.fixture
+def office(db):
+    return OfficeFactory()
+
+
+@pytest.fixture
+def other_office(db, office):
+    return OfficeFactory(unit=office.unit)
+
+
+def make_user(role: str | None, office, **kwargs):
+    user = UserFactory(home_office=office, **kwargs)
+    if role:
+        user.groups.add(Group.objects.get(name=str(role)))
+    return user
+
+
+@pytest.fixture
+def users(db, office):
+    """One user per role, all in ``office``; plus 'anon' as None."""
+    return {role.value: make_user(role, office, username=role.value) for role in Role}
+
+
+@pytest.fixture
+def tecnologo(users):
+    return users[Role.TECNOLOGO]
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def login(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return login
