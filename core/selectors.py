@@ -17,7 +17,7 @@ def case_scope_q(user) -> Q | None:
         q |= Q(assigned_to=user)
     if Role.CREADOR in roles:
         q |= Q(created_by=user)
-    office = user.home_office
+    office = getattr(user, "home_office", None)
     if office is not None:
         if roles & set(UNIT_ROLES):
             q |= Q(office__unit=office.unit) | Q(supported_office__unit=office.unit)

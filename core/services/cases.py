@@ -86,7 +86,11 @@ def case_open(
     case.full_clean(exclude=["number"])
     case.number = case_number_allocate(kind=kind, year=timezone.localtime(filed_at).year)
     case._change_reason = reason or "caso registrado"
+    if created_by is not None:
+        case._history_user = created_by
     case.save()
+    # The reason belongs to this history row only, not to the next save of the same object.
+    del case._change_reason
     return case
 
 

@@ -1,0 +1,62 @@
+# Two commands for a newcomer: `make run` (the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve worker beat test lint format bench migrate seed clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# The demo: SQLite, tasks in-process, periodic jobs by an in-process beat, site on 127.0.0.1:8000.
+run: seed
+	@echo "Demo en http://$(HOST):$(PORT)/  (usuarios: orientador, tecnologo1 … ; contraseña: demo)"
+	$(VENV)/bin/celery -A config beat --loglevel=warning \
+	  --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile= & \
+	  beat_pid=$$!; trap "kill $$beat_pid 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-like pieces, for a machine with PostgreSQL and Redis (see README).
+serve: install
+	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=info \
+	  --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# The whole suite. With DATABASE_URL / REDIS_URL set it runs on PostgreSQL and Redis with a real
+# Celery worker; REQUIRE_SERVICES=1 turns every skip for a missing service into a failure.
+test: install
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	@if [ -d bench ]; then $(PY) -m bench; else echo "Aún no hay benchmarks (llegan con la asignación, issue 3)."; fi
+
+clean:
+	rm -rf $(VENV) staticfiles var media db.sqlite3
