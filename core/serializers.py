@@ -105,15 +105,23 @@ class CaseListSerializer(serializers.ModelSerializer):
         ]
 
 
+#: simple_history's labels ("Created", "Changed", "Deleted") have no Spanish catalog; through
+#: DRF's catalog "Created" would even read "Fecha de creación".
+HISTORY_TYPE_LABELS = {"+": "creación", "~": "modificación", "-": "eliminación"}
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     date = serializers.DateTimeField(source="history_date")
     user = serializers.SerializerMethodField()
-    type = serializers.CharField(source="get_history_type_display")
+    type = serializers.SerializerMethodField()
     reason = serializers.CharField(source="history_change_reason", allow_null=True)
     status = serializers.CharField()
 
     def get_user(self, obj) -> str | None:
         return obj.history_user.get_full_name() if obj.history_user else None
+
+    def get_type(self, obj) -> str:
+        return HISTORY_TYPE_LABELS.get(obj.history_type, obj.history_type)
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

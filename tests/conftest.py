@@ -30,6 +30,39 @@ def _media_and_mail(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_BACKEND = "core.sms.LocmemSmsBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from core.sms import LocmemSmsBackend
+
+    LocmemSmsBackend.outbox.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been flushed by a transactional test of an earlier run:
+    make sure the reference data of the migrations is there."""
+    from django.apps import apps
+
+    from core.reference_data import load_all
+
+    with django_db_blocker.unblock():
+        load_all(apps)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush the database after each test, reference data included: load it
+    again (idempotent) before each of them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or (
+        "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
+    )
+    if transactional:
+        from django.apps import apps
+
+        from core.reference_data import load_all
+
+        request.getfixturevalue("transactional_db")
+        load_all(apps)
 
 
 @pytest.fixture

@@ -1,16 +1,12 @@
-"""The periodic sweep that sends notifications left pending (broker down, SMTP error)."""
+"""The periodic sweeps (django-celery-beat), editable in admin afterwards."""
 
 from django.db import migrations
 
+from core import reference_data
 
-def create(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name="Enviar notificaciones pendientes",
-        defaults={"task": "core.send_pending_notifications", "interval": every_minute},
-    )
+
+def load(apps, schema_editor):
+    reference_data.load_periodic_tasks(apps)
 
 
 class Migration(migrations.Migration):
@@ -18,4 +14,4 @@ class Migration(migrations.Migration):
         ("core", "0004_templates_mailboxes"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
-    operations = [migrations.RunPython(create, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -26,6 +26,10 @@ ACCEPTED_TYPES = {
 ACCEPTED_LABEL = "audio (mp3, wav, ogg, m4a), imagen (jpg, png) o PDF"
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+
+
 def evidence_validate_file(*, upload: UploadedFile) -> tuple[str, str]:
     """Return (extension, content type) or raise a Spanish ValidationError."""
     name = upload.name or ""
@@ -37,7 +41,7 @@ def evidence_validate_file(*, upload: UploadedFile) -> tuple[str, str]:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(
-            {"file": f"El archivo supera el tamaño máximo de {limit // (1024 * 1024)} MB."}
+            {"file": f"El archivo supera el tamaño máximo de {_megabytes(limit)} MB."}
         )
     if upload.size == 0:
         raise ValidationError({"file": "El archivo está vacío."})

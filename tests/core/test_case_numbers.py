@@ -34,7 +34,7 @@ def test_core05_rolled_back_case_leaves_no_gap():
     assert Case.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_core05_concurrent_numbers_no_duplicate_no_gap(postgres):
     """Several threads open cases at once on PostgreSQL: every number once, none skipped."""
     threads_n, per_thread = 8, 5
