@@ -4,12 +4,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import AllowAny
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from core import api as core_api
+from core.permissions import has_any_role
+from core.roles import STAFF_ROLES
 from core.views import healthz
 
+
+class ApiRootView(APIRootView):
+    """The API's index of links: staff roles, like the resources it lists (NFR-02, NFR-04)."""
+
+    permission_classes = [has_any_role(*STAFF_ROLES)]
+
+
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("offices", core_api.OfficeViewSet, basename="office")
 router.register("transaction-types", core_api.TransactionTypeViewSet, basename="transactiontype")
 router.register("customers", core_api.CustomerViewSet, basename="customer")

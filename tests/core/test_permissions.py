@@ -1,0 +1,253 @@
+"""NFR-02: every page and API endpoint checks the role; objects outside the scope answer 404.
+
+One setup (``scene``): a user per role (the ``users`` fixture, all in ``office``) and one case in
+that office, assigned to the technologist of the fixture. The table below is written out by hand:
+anonymous pages → 302 to the login page, anonymous API → 401, wrong role → 403, case outside the
+user's scope → 404.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from core.models import CaseStatus
+from core.roles import Role
+from tests.factories import UserFactory, make_case
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "clave-segura-123"
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+ANON = "anonimo"
+#: Column order of the table: anonymous first, then every role of core.roles.Role.
+COLUMNS = (
+    ANON,
+    "orientador",
+    "tecnologo",
+    "gestor",
+    "asignador",
+    "encargado",
+    "creador",
+    "mesa",
+    "gestor_oficina",
+    "cliente_interno",
+)
+
+#: Redirects: (302, where to). {url} is the requested URL, {case} the case's id.
+LOG = (302, "/accounts/login/?next={url}")  # anonymous page → login form
+ADM = (302, "/admin/login/?next=/admin/")  # not is_staff → the admin's own login
+OFI = (302, "/oficina/")
+CAS = (302, "/casos/")
+CTA = (302, "/cuenta/")
+DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
+
+# fmt: off
+TABLE = {
+    #                                    anon  orie  tecn  gest  asig  enca  crea  mesa  geof  clin
+    "GET /":                            (LOG,  OFI,  CAS,  CAS,  CAS,  OFI,  CAS,  CAS,  CAS,  CTA),
+    "GET /cuenta/":                     (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  200),
+    "GET /casos/":                      (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  403),
+    "GET /casos/{case}/":               (LOG,  200,  200,  200,  200,  200,  404,  200,  200,  403),
+    "POST /casos/{case}/evidencias/":   (LOG,  DET,  DET,  403,  403,  403,  404,  403,  403,  403),
+    "GET /oficina/":                    (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
+    "GET /admin/":                      (ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM),
+    "GET /api/v1/":                     (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
+    "GET /api/v1/offices/":             (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
+    "GET /api/v1/transaction-types/":   (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
+    "GET /api/v1/customers/":           (401,  200,  200,  200,  200,  403,  200,  403,  403,  403),
+    "GET /api/v1/cases/":               (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
+    "GET /api/v1/cases/{case}/":        (401,  200,  200,  200,  200,  200,  404,  200,  200,  403),
+}
+# fmt: on
+
+CELLS = [
+    pytest.param(*key.split(" "), who, expected, id=f"{key} {who}")
+    for key, row in TABLE.items()
+    for who, expected in zip(COLUMNS, row, strict=True)
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """The factory hashes a password per user; a fast hasher keeps the 10-user setup quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def scene(users, office, tecnologo):
+    """The one setup every cell shares: the users of every role and the technologist's case."""
+    case = make_case(office=office, assigned_to=tecnologo, status=CaseStatus.ASIGNADO)
+    return {"users": users, "case": case}
+
+
+def _request(client, method: str, url: str):
+    if method == "POST":
+        upload = SimpleUploadedFile("factura.png", TINY_PNG, content_type="image/png")
+        return client.post(url, {"kind": "foto_factura", "file": upload})
+    return client.get(url)
+
+
+def test_nfr02_table_covers_every_role():
+    """NFR-02: the table has a column for anonymous and for each role of core.roles.Role."""
+    assert set(COLUMNS) == {ANON, *Role.values}
+    assert len(COLUMNS) == len(Role.values) + 1
+
+
+@pytest.mark.parametrize(("method", "url", "who", "expected"), CELLS)
+def test_nfr02_role_url_table(client, scene, method, url, who, expected):
+    """NFR-02: every role × every page and API endpoint → the status written in the table."""
+    case = scene["case"]
+    url = url.format(case=case.pk)
+    if who != ANON:
+        client.force_login(scene["users"][who])
+
+    response = _request(client, method, url)
+
+    if isinstance(expected, tuple):
+        status, location = expected
+        assert response.status_code == status, response.content[:500]
+        assert response["Location"] == location.format(url=url, case=case.pk)
+    else:
+        assert response.status_code == expected, response.content[:500]
+
+    if url.startswith("/api/"):
+        body = response.json()
+        if expected == 401:
+            assert body["detail"] == "Las credenciales de autenticación no se proveyeron."
+        elif expected == 403:
+            assert body["detail"] == "Su rol no tiene acceso a este recurso."
+        elif expected == 404:
+            assert body["detail"] == "Caso no encontrado."
+
+
+def test_nfr02_evidence_upload_by_allowed_role_is_stored(client, scene):
+    """NFR-02: the 302 of the table for the assigned technologist really stored the evidence."""
+    case = scene["case"]
+    client.force_login(scene["users"]["tecnologo"])
+
+    response = _request(client, "POST", f"/casos/{case.pk}/evidencias/")
+
+    assert response.status_code == 302
+    assert case.evidence.get().original_name == "factura.png"
+
+
+def test_nfr02_refused_evidence_upload_stores_nothing(client, scene):
+    """NFR-02: a 403 / 404 on the evidence upload leaves the case's expediente empty."""
+    case = scene["case"]
+    for who, status in (("gestor", 403), ("creador", 404), ("cliente_interno", 403)):
+        client.force_login(scene["users"][who])
+        assert _request(client, "POST", f"/casos/{case.pk}/evidencias/").status_code == status
+    assert not case.evidence.exists()
+
+
+@pytest.fixture
+def second_tecnologo(office):
+    user = UserFactory(username="tecnologo2", home_office=office)
+    user.groups.add(Group.objects.get(name=Role.TECNOLOGO))
+    return user
+
+
+def test_nfr02_other_technologist_gets_404_for_the_case(client, scene, second_tecnologo):
+    """NFR-02: a technologist sees only cases assigned to them — another one's case is 404
+    on the page, the evidence upload and the API, and is absent from both lists."""
+    case = scene["case"]
+    client.force_login(second_tecnologo)
+
+    assert client.get(f"/casos/{case.pk}/").status_code == 404
+    assert _request(client, "POST", f"/casos/{case.pk}/evidencias/").status_code == 404
+    api_response = client.get(f"/api/v1/cases/{case.pk}/")
+    assert api_response.status_code == 404
+    assert api_response.json() == {"detail": "Caso no encontrado."}
+
+    page = client.get("/casos/")
+    assert page.status_code == 200
+    assert case.number not in page.content.decode()
+    listing = client.get("/api/v1/cases/")
+    assert listing.json()["results"] == []
+    assert not case.evidence.exists()
+
+
+def test_nfr02_assigned_technologist_sees_the_case(client, scene):
+    """NFR-02: the technologist the case is assigned to sees it on the page and in the API."""
+    case = scene["case"]
+    client.force_login(scene["users"]["tecnologo"])
+
+    assert case.number in client.get(f"/casos/{case.pk}/").content.decode()
+    assert case.number in client.get("/casos/").content.decode()
+    assert client.get(f"/api/v1/cases/{case.pk}/").json()["number"] == case.number
+    assert [row["number"] for row in client.get("/api/v1/cases/").json()["results"]] == [
+        case.number
+    ]
+
+
+START_PAGES = [
+    ("orientador", "/oficina/"),
+    ("tecnologo", "/casos/"),
+    ("gestor", "/casos/"),
+    ("asignador", "/casos/"),
+    ("encargado", "/oficina/"),
+    ("creador", "/casos/"),
+    ("mesa", "/casos/"),
+    ("gestor_oficina", "/casos/"),
+    ("cliente_interno", "/cuenta/"),
+]
+
+
+def test_nfr02_start_pages_cover_every_role():
+    assert {role for role, _ in START_PAGES} == set(Role.values)
+
+
+def _h1(response) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)
+    assert match, "la página no tiene <h1>"
+    return match.group(1).strip()
+
+
+@pytest.mark.parametrize(("role", "start_url"), START_PAGES)
+def test_nfr02_login_form_lands_on_role_start_page(client, users, office, role, start_url):
+    """NFR-02: after the real login form each role lands on its own start page."""
+    response = client.post(
+        "/accounts/login/", {"username": role, "password": PASSWORD}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1] == (start_url, 302)
+    assert response.request["PATH_INFO"] == start_url
+    expected_h1 = {
+        "/casos/": "Mis casos" if role == "tecnologo" else "Casos",
+        "/oficina/": office.name,
+        "/cuenta/": "Mi cuenta",
+    }[start_url]
+    assert _h1(response) == expected_h1
+
+
+def test_nfr02_technologist_start_page_is_titled_mis_casos(client, users):
+    """NFR-02: the technologist's start page is their queue, titled "Mis casos"."""
+    response = client.post(
+        "/accounts/login/", {"username": "tecnologo", "password": PASSWORD}, follow=True
+    )
+
+    assert response.request["PATH_INFO"] == "/casos/"
+    content = response.content.decode()
+    assert "<title>Mis casos" in content
+    assert _h1(response) == "Mis casos"
+
+
+def test_nfr02_wrong_password_shows_spanish_message(client, users):
+    """NFR-02: a wrong password keeps the user out with a Spanish message."""
+    response = client.post(
+        "/accounts/login/", {"username": "tecnologo", "password": "otra-clave"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain == []
+    assert "Usuario o contraseña incorrectos" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/casos/").status_code == 302
