@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from core import selectors
 from core.models import Case, Customer
 from core.permissions import has_any_role
-from core.roles import CUSTOMER_ROLES, STAFF_ROLES
+from core.roles import CUSTOMER_ROLES, STAFF_ROLES, can_see_personal_data
 from core.serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
@@ -84,6 +84,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 "request": request,
                 "history": selectors.case_history(case=case),
                 "evidence": selectors.evidence_for_case(case=case),
+                "personal_data": can_see_personal_data(request.user),
             },
         )
         return Response(serializer.data)

@@ -29,6 +29,9 @@ UNIT_ROLES = (Role.GESTOR, Role.ASIGNADOR, Role.MESA)
 OFFICE_ROLES = (Role.ORIENTADOR, Role.ENCARGADO, Role.GESTOR_OFICINA)
 #: Roles that look customers up and register them.
 CUSTOMER_ROLES = (Role.ORIENTADOR, Role.TECNOLOGO, Role.CREADOR, Role.ASIGNADOR, Role.GESTOR)
+#: Roles that need the customer's personal data (document, phones, e-mail, addresses) to do
+#: their work; other roles see a case's customer by name only (NFR-02).
+PERSONAL_DATA_ROLES = CUSTOMER_ROLES
 #: Roles that may attach evidence to a case they can see.
 EVIDENCE_ROLES = (Role.TECNOLOGO, Role.ORIENTADOR, Role.CREADOR)
 
@@ -129,6 +132,10 @@ def user_roles(user) -> set[str]:
 
 def user_has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def can_see_personal_data(user) -> bool:
+    return bool(user.is_superuser or user_has_role(user, *PERSONAL_DATA_ROLES))
 
 
 def start_page_for(user) -> str:

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Case, Customer, Evidence, Kiosk, Office, Printer, TransactionType
@@ -143,8 +144,16 @@ class EvidenceSerializer(serializers.ModelSerializer):
         ]
 
 
+class CustomerNameSerializer(serializers.ModelSerializer):
+    """What a role without need of personal data sees of a case's customer (NFR-02)."""
+
+    class Meta:
+        model = Customer
+        fields = ["id", "full_name"]
+
+
 class CaseDetailSerializer(CaseListSerializer):
-    customer = CustomerSerializer(read_only=True)
+    customer = serializers.SerializerMethodField()
     initial_cause = serializers.CharField(source="initial_cause.name", read_only=True, default=None)
     history = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
@@ -161,6 +170,12 @@ class CaseDetailSerializer(CaseListSerializer):
             "history",
             "evidence",
         ]
+
+    @extend_schema_field(CustomerSerializer)
+    def get_customer(self, obj) -> dict:
+        if self.context.get("personal_data"):
+            return CustomerSerializer(obj.customer).data
+        return CustomerNameSerializer(obj.customer).data
 
     def get_history(self, obj) -> list[dict]:
         return HistoryEntrySerializer(self.context["history"], many=True).data

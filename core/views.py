@@ -13,7 +13,14 @@ from core.business_days import business_days_between
 from core.forms import EvidenceUploadForm
 from core.models import CaseStatus
 from core.permissions import RoleRequiredMixin
-from core.roles import EVIDENCE_ROLES, STAFF_ROLES, Role, start_page_for, user_has_role
+from core.roles import (
+    EVIDENCE_ROLES,
+    STAFF_ROLES,
+    Role,
+    can_see_personal_data,
+    start_page_for,
+    user_has_role,
+)
 from core.services.evidence import evidence_attach
 
 NEAR_DUE_BUSINESS_DAYS = 3
@@ -77,6 +84,7 @@ class CaseDetailView(RoleRequiredMixin, View):
             "history": selectors.case_history(case=case),
             "evidence": selectors.evidence_for_case(case=case),
             "due_state": due_state(case.due_date, timezone.localdate()),
+            "personal_data": can_see_personal_data(request.user),
             "form": form or (EvidenceUploadForm() if can_upload else None),
         }
         return render(request, "core/case_detail.html", context, status=status)

@@ -27,12 +27,6 @@ TINY_PNG = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """The factory hashes a password per user; a fast hasher keeps the 10-user setup quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def token_client(user) -> APIClient:
     """A client that authenticates like an integration would: a token, the user loaded per
     request (no role cache carried over between requests)."""

@@ -50,11 +50,6 @@ def technologist(username: str):
     return user
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def case(tecnologo):
     return make_case(assigned_to=tecnologo)

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import CaseStatus
 from core.roles import Role
-from tests.factories import UserFactory, make_case
+from tests.factories import CustomerFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +72,6 @@ CELLS = [
     for key, row in TABLE.items()
     for who, expected in zip(COLUMNS, row, strict=True)
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """The factory hashes a password per user; a fast hasher keeps the 10-user setup quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -251,3 +245,50 @@ def test_nfr02_wrong_password_shows_spanish_message(client, users):
     assert "Usuario o contraseña incorrectos" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert client.get("/casos/").status_code == 302
+
+
+def test_nfr01_refusal_pages_are_in_spanish(client, users, settings):
+    """NFR-01: a refused page (403) and a missing one (404) answer in Spanish."""
+    settings.DEBUG = False
+    client.force_login(users[Role.CLIENTE_INTERNO])
+    forbidden = client.get("/casos/")
+    assert forbidden.status_code == 403
+    assert "Acceso denegado" in forbidden.content.decode()
+    missing = client.get("/casos/999999/")
+    assert missing.status_code == 403  # the role check comes before the lookup
+    client.force_login(users[Role.TECNOLOGO])
+    missing = client.get("/casos/999999/")
+    assert missing.status_code == 404
+    assert "No encontrado" in missing.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_personal_data"),
+    [
+        (Role.TECNOLOGO, True),
+        (Role.ORIENTADOR, True),
+        (Role.ASIGNADOR, True),
+        (Role.GESTOR, True),
+        (Role.ENCARGADO, False),
+        (Role.MESA, False),
+        (Role.GESTOR_OFICINA, False),
+    ],
+)
+def test_nfr02_personal_data_only_for_roles_that_need_it(
+    client, api_as, users, office, role, sees_personal_data
+):
+    """NFR-02: a role that can see the case but does not need the customer's personal data
+    sees the name only, on the page and in the API."""
+    customer = CustomerFactory(document_number="43512876", email="privado@example.com")
+    case = make_case(
+        customer=customer, office=office, supported_office=office, assigned_to=users[Role.TECNOLOGO]
+    )
+    client.force_login(users[role])
+    page = client.get(f"/casos/{case.pk}/").content.decode()
+    body = api_as(users[role]).get(f"/api/v1/cases/{case.pk}/").json()
+    assert customer.full_name in page
+    assert body["customer"]["full_name"] == customer.full_name
+    assert ("43512876" in page) is sees_personal_data
+    assert ("privado@example.com" in page) is sees_personal_data
+    assert ("document_number" in body["customer"]) is sees_personal_data
+    assert ("email" in body["customer"]) is sees_personal_data

@@ -285,6 +285,8 @@ class Command(BaseCommand):
                     "email": f"{username}@demo.epm.local",
                     "home_office": offices.get(office_code) if office_code else None,
                     "work_mode": mode,
+                    # The gestor configures rosters, offices and templates in admin.
+                    "is_staff": Role.GESTOR in roles,
                 },
             )
             if created or not user.check_password(password):
