@@ -15,16 +15,11 @@ from rest_framework.test import APIClient
 from core.models import CaseStatus, EvidenceKind, Kiosk, Printer, TransactionType, Unit
 from core.roles import Role
 from core.services.evidence import evidence_attach
-from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
+from tests.factories import TINY_PNG, CustomerFactory, OfficeFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "clave-segura-123"
-TINY_PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-    b"\x00\x00IEND\xaeB`\x82"
-)
 
 
 def token_client(user) -> APIClient:

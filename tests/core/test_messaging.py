@@ -98,8 +98,8 @@ def test_core11_desborde_voicemail_rendered_with_customer_name_and_channel():
     ids=["afternoon", "utc-morning", "utc-next-day", "noon"],
 )
 def test_core11_copropiedad_voicemail_gives_day_month_and_hour(appointment_at, expected):
-    """CORE-11 / COP-02: the 2.6 script gives the appointment's day, Spanish month name and
-    a.m./p.m. hour, in Bogotá time."""
+    """CORE-11: the 2.6 (condo administrators) script gives the appointment's day, Spanish
+    month name and a.m./p.m. hour, in Bogotá time."""
     case = make_case(
         customer=CustomerFactory(full_name="Edificio Torres del Parque PH"),
         channel="administradores-copropiedad",
@@ -164,7 +164,7 @@ def test_core11_template_with_unknown_variables_refused_in_spanish():
 def test_core12_copropiedad_email_sent_from_the_condo_administrators_mailbox(
     django_capture_on_commit_callbacks,
 ):
-    """CORE-12 / COP-03: an e-mail of the copropiedad modality leaves from its own mailbox,
+    """CORE-12: an e-mail of the copropiedad modality leaves from its own mailbox,
     through the on-commit → task → service path, and the row is marked sent."""
     case = make_case(channel="administradores-copropiedad")
 

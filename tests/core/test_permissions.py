@@ -14,17 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import CaseStatus
 from core.roles import Role
-from tests.factories import CustomerFactory, UserFactory, make_case
+from tests.factories import TINY_PNG, CustomerFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "clave-segura-123"
-TINY_PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-    b"\x00\x00IEND\xaeB`\x82"
-)
-
 ANON = "anonimo"
 #: Column order of the table: anonymous first, then every role of core.roles.Role.
 COLUMNS = (

@@ -41,6 +41,14 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda c: f"cliente{c.document_number}@example.com")
 
 
+#: A valid 1×1 PNG, for evidence uploads.
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
 def make_case(*, customer=None, kind=CaseKind.PQR, channel="desborde-formulario-web", **kwargs):
     """A case opened through the real service (number, due date, history)."""
     kwargs.setdefault("pqr_type", PqrType.PETICION if kind == CaseKind.PQR else "")
@@ -61,4 +69,4 @@ def make_case(*, customer=None, kind=CaseKind.PQR, channel="desborde-formulario-
     return case
 
 
-__all__ = ["Case", "CustomerFactory", "OfficeFactory", "UserFactory", "make_case"]
+__all__ = ["TINY_PNG", "Case", "CustomerFactory", "OfficeFactory", "UserFactory", "make_case"]
