@@ -177,6 +177,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "core.models.choices.CaseKind",
+        "EvidenceKindEnum": "core.models.choices.EvidenceKind",
+        "MessageTemplateKindEnum": "core.models.messaging.MessageTemplate.Kind",
+        "AttemptOutcomeEnum": "core.models.assignment.ContactAttempt.Outcome",
+        "CloseOutcomeEnum": "core.services.calls.CLOSE_OUTCOME_CHOICES",
+    },
 }
 
 # Security: env-driven, strict by default outside DEBUG (manage.py check --deploy is clean).

@@ -3,8 +3,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import (
+    AssignmentPool,
     Case,
     Channel,
+    ContactAttempt,
     Customer,
     Evidence,
     InitialCause,
@@ -199,3 +201,31 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["case"]
     search_fields = ["recipient", "subject", "case__number"]
     readonly_fields = ["created_at", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(AssignmentPool)
+class AssignmentPoolAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "code",
+        "unit",
+        "batch_size",
+        "max_open_cases",
+        "round_number",
+        "cursor_user",
+        "active",
+    ]
+    list_filter = ["unit", "active"]
+    list_select_related = ["cursor_user"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["members"]
+    readonly_fields = ["cursor_key", "cursor_user", "round_number"]
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "sequence", "outcome", "number_dialled", "made_by", "made_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["case", "made_by"]
+    search_fields = ["case__number", "number_dialled"]
+    readonly_fields = ["case", "sequence", "outcome", "number_dialled", "made_by", "made_at"]

@@ -1,18 +1,37 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import selectors
 from core.models import Case, Customer
 from core.permissions import has_any_role
-from core.roles import CUSTOMER_ROLES, STAFF_ROLES, can_see_personal_data
+from core.roles import (
+    CUSTOMER_ROLES,
+    EVIDENCE_ROLES,
+    REASSIGN_ROLES,
+    STAFF_ROLES,
+    Role,
+    can_see_personal_data,
+)
 from core.serializers import (
+    AttemptCreateSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
+    CloseSerializer,
+    ContactAttemptSerializer,
     CustomerSerializer,
+    EvidenceCreateSerializer,
+    EvidenceSerializer,
     OfficeSerializer,
+    ReassignSerializer,
     TransactionTypeSerializer,
 )
+from core.services import calls
+from core.services.assignment import case_reassign
+from core.services.calls import ProtocolConflict
 
 
 class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -61,33 +80,148 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.customer_list_for_user(user=user)
 
 
+def _service_response(call, *, created_status=status.HTTP_200_OK):
+    """Run a service; its ValidationError becomes 400 (409 for a state conflict) with the
+    Spanish messages, per field when the service gave fields."""
+    try:
+        return call()
+    except ProtocolConflict as exc:
+        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+    except DjangoValidationError as exc:
+        body = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
+        )
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Cases in the caller's scope: a technologist's own, an office's, a unit's (NFR-02)."""
 
     permission_classes = [has_any_role(*STAFF_ROLES)]
     filterset_fields = ["status", "kind"]
 
+    def get_permissions(self):
+        if self.action in {"attempts", "close"}:
+            return [has_any_role(Role.TECNOLOGO)()]
+        if self.action == "evidence":
+            return [has_any_role(*EVIDENCE_ROLES)()]
+        if self.action == "reassign":
+            return [has_any_role(*REASSIGN_ROLES)()]
+        return super().get_permissions()
+
     def get_serializer_class(self):
-        return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
+        return {
+            "retrieve": CaseDetailSerializer,
+            "attempts": AttemptCreateSerializer,
+            "evidence": EvidenceCreateSerializer,
+            "close": CloseSerializer,
+            "reassign": ReassignSerializer,
+        }.get(self.action, CaseListSerializer)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no user
             return Case.objects.none()
         return selectors.case_list_for_user(user=self.request.user)
 
-    @extend_schema(responses=CaseDetailSerializer, parameters=[OpenApiParameter("id", int, "path")])
-    def retrieve(self, request, pk=None):
-        case = selectors.case_get_for_user(user=request.user, case_id=_int_or_404(pk))
+    def _case(self, pk) -> Case:
+        return selectors.case_get_for_user(user=self.request.user, case_id=_int_or_404(pk))
+
+    def _detail(self, case: Case, *, reload: bool = True) -> Response:
+        if reload:  # after a write: read it back through the scoped selector
+            case = selectors.case_get_for_user(user=self.request.user, case_id=case.pk)
         serializer = CaseDetailSerializer(
             case,
             context={
-                "request": request,
+                "request": self.request,
                 "history": selectors.case_history(case=case),
                 "evidence": selectors.evidence_for_case(case=case),
-                "personal_data": can_see_personal_data(request.user),
+                "attempts": selectors.case_attempts(case=case),
+                "personal_data": can_see_personal_data(self.request.user),
             },
         )
         return Response(serializer.data)
+
+    @extend_schema(responses=CaseDetailSerializer, parameters=[OpenApiParameter("id", int, "path")])
+    def retrieve(self, request, pk=None):
+        return self._detail(self._case(pk), reload=False)
+
+    @extend_schema(request=AttemptCreateSerializer, responses={201: ContactAttemptSerializer})
+    @action(detail=True, methods=["post"])
+    def attempts(self, request, pk=None):
+        """CORE-07: log a call; a 4th attempt answers 409."""
+        case = self._case(pk)
+        serializer = AttemptCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        def call():
+            attempt = calls.attempt_log(case=case, by=request.user, **serializer.validated_data)
+            return Response(ContactAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+        return _service_response(call)
+
+    @extend_schema(request=EvidenceCreateSerializer, responses={201: EvidenceSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def evidence(self, request, pk=None):
+        """CORE-08: attach a file; the voicemail recording after 3 unanswered calls closes."""
+        case = self._case(pk)
+        serializer = EvidenceCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        def call():
+            result = calls.case_evidence_add(
+                case=case,
+                by=request.user,
+                kind=serializer.validated_data["kind"],
+                upload=serializer.validated_data["file"],
+            )
+            if isinstance(result, Case):
+                return self._detail(result)
+            return Response(EvidenceSerializer(result).data, status=status.HTTP_201_CREATED)
+
+        return _service_response(call)
+
+    @extend_schema(request=CloseSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close with solución en primer contacto or generate a task (answered call only)."""
+        case = self._case(pk)
+        serializer = CloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        outcome = data.pop("outcome")
+        return _service_response(
+            lambda: self._detail(
+                calls.case_close(case=case, by=request.user, outcome=outcome, **data)
+            )
+        )
+
+    @extend_schema(request=ReassignSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """Asignador and managers hand a case to another technologist (recorded in history)."""
+        case = self._case(pk)
+        serializer = ReassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        to_user = (
+            selectors.technologists_for_reassignment(user=request.user)
+            .filter(pk=serializer.validated_data["to_user"])
+            .first()
+        )
+        if to_user is None:
+            return Response(
+                {"to_user": ["Ese tecnólogo no está disponible para reasignar."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return _service_response(
+            lambda: self._detail(
+                case_reassign(
+                    case=case,
+                    to_user=to_user,
+                    by_user=request.user,
+                    reason=serializer.validated_data.get("reason", ""),
+                )
+            )
+        )
 
 
 def _int_or_404(value) -> int:

@@ -8,5 +8,6 @@ def navigation(request):
     return {
         "user_role_labels": [Role(r).label for r in sorted(roles)],
         "nav_cases": superuser or bool(roles & set(STAFF_ROLES)),
+        "nav_workbench": Role.TECNOLOGO in roles,
         "nav_office": bool(roles & {Role.ORIENTADOR, Role.ENCARGADO}),
     }

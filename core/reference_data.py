@@ -170,6 +170,7 @@ def load_templates_and_mailboxes(apps) -> None:
 #: (name, task, minutes between runs)
 PERIODIC_TASKS = [
     ("Enviar notificaciones pendientes", "core.send_pending_notifications", 1),
+    ("Asignar casos pendientes (barrido)", "core.assignment_sweep", 1),
 ]
 
 

@@ -32,10 +32,11 @@ CUSTOMER_ROLES = (Role.ORIENTADOR, Role.TECNOLOGO, Role.CREADOR, Role.ASIGNADOR,
 #: Roles that need the customer's personal data (document, phones, e-mail, addresses) to do
 #: their work; other roles see a case's customer by name only (NFR-02).
 PERSONAL_DATA_ROLES = CUSTOMER_ROLES
+#: Roles that reassign cases by hand (CORE-09).
+REASSIGN_ROLES = (Role.ASIGNADOR, Role.GESTOR, Role.GESTOR_OFICINA)
 #: Roles that may attach evidence to a case they can see.
 EVIDENCE_ROLES = (Role.TECNOLOGO, Role.ORIENTADOR, Role.CREADOR)
 
-_VIEW = "view"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ORIENTADOR: [
         "view_office",
@@ -55,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "change_case",
         "view_evidence",
         "add_evidence",
+        "view_contactattempt",
+        "add_contactattempt",
     ],
     Role.GESTOR: [
         "view_office",
@@ -71,6 +74,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "view_messagetemplate",
         "change_messagetemplate",
         "view_evidence",
+        "view_assignmentpool",
+        "add_assignmentpool",
+        "change_assignmentpool",
+        "view_contactattempt",
     ],
     Role.ASIGNADOR: [
         "view_office",
@@ -79,6 +86,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "view_case",
         "change_case",
         "view_customer",
+        "view_assignmentpool",
+        "change_assignmentpool",
+        "view_contactattempt",
     ],
     Role.ENCARGADO: ["view_office", "view_kiosk", "change_kiosk", "view_printer", "view_case"],
     Role.CREADOR: [
@@ -97,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 _START_PAGES: dict[str, str] = {role: "core:case_list" for role in STAFF_ROLES}
+_START_PAGES[Role.TECNOLOGO] = "core:workbench"
 _START_PAGES[Role.ORIENTADOR] = "core:office_home"
 _START_PAGES[Role.ENCARGADO] = "core:office_home"
 _START_PAGES[Role.CLIENTE_INTERNO] = "core:account"

@@ -3,7 +3,16 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from core.models import Case, Customer, Evidence, Office, TransactionType
+from core.models import (
+    Case,
+    CaseStatus,
+    ContactAttempt,
+    Customer,
+    Evidence,
+    Office,
+    TransactionType,
+    User,
+)
 from core.roles import CUSTOMER_ROLES, OFFICE_ROLES, UNIT_ROLES, Role, user_roles
 
 
@@ -46,6 +55,32 @@ def case_get_for_user(*, user, case_id: int) -> Case:
     if case is None:
         raise Http404("Caso no encontrado.")
     return case
+
+
+def workbench_cases_for_user(*, user) -> QuerySet[Case]:
+    """CORE-10 "Mis casos": the technologist's open assigned cases, oldest first."""
+    return (
+        Case.objects.filter(
+            assigned_to=user, status__in=[CaseStatus.ASIGNADO, CaseStatus.EN_ATENCION]
+        )
+        .select_related("customer", "channel", "transaction_type", "supported_office")
+        .order_by("filed_at", "id")
+    )
+
+
+def case_attempts(*, case: Case) -> list[ContactAttempt]:
+    return list(case.attempts.select_related("made_by").order_by("sequence"))
+
+
+def technologists_for_reassignment(*, user) -> QuerySet:
+    """Technologists a manager may hand a case to: of their unit (superuser: all)."""
+    qs = User.objects.filter(groups__name=Role.TECNOLOGO, is_active=True).select_related(
+        "home_office"
+    )
+    office = getattr(user, "home_office", None)
+    if not user.is_superuser and office is not None:
+        qs = qs.filter(home_office__unit=office.unit)
+    return qs.order_by("first_name", "last_name", "id").distinct()
 
 
 def case_history(*, case: Case):

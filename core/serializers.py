@@ -1,7 +1,22 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.models import Case, Customer, Evidence, Kiosk, Office, Printer, TransactionType
+from core.models import (
+    AttentionMedium,
+    Case,
+    Channel,
+    ContactAttempt,
+    Customer,
+    Evidence,
+    EvidenceKind,
+    InitialCause,
+    Kiosk,
+    NotificationMedium,
+    Office,
+    Printer,
+    TransactionType,
+)
+from core.services.calls import CLOSE_OUTCOME_CHOICES
 
 
 class KioskSerializer(serializers.ModelSerializer):
@@ -157,6 +172,7 @@ class CaseDetailSerializer(CaseListSerializer):
     initial_cause = serializers.CharField(source="initial_cause.name", read_only=True, default=None)
     history = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
+    attempts = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
@@ -169,7 +185,14 @@ class CaseDetailSerializer(CaseListSerializer):
             "closed_at",
             "history",
             "evidence",
+            "attempts",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("personal_data"):
+            data.pop("property_address", None)  # personal data (NFR-02)
+        return data
 
     @extend_schema_field(CustomerSerializer)
     def get_customer(self, obj) -> dict:
@@ -177,8 +200,73 @@ class CaseDetailSerializer(CaseListSerializer):
             return CustomerSerializer(obj.customer).data
         return CustomerNameSerializer(obj.customer).data
 
+    def get_attempts(self, obj) -> list[dict]:
+        return ContactAttemptSerializer(self.context["attempts"], many=True).data
+
     def get_history(self, obj) -> list[dict]:
         return HistoryEntrySerializer(self.context["history"], many=True).data
 
     def get_evidence(self, obj) -> list[dict]:
         return EvidenceSerializer(self.context["evidence"], many=True).data
+
+
+class ContactAttemptSerializer(serializers.ModelSerializer):
+    outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
+    made_by = serializers.CharField(source="made_by.get_full_name", read_only=True)
+
+    class Meta:
+        model = ContactAttempt
+        fields = [
+            "id",
+            "sequence",
+            "outcome",
+            "outcome_display",
+            "number_dialled",
+            "made_by",
+            "made_at",
+        ]
+        read_only_fields = ["id", "sequence", "made_by", "made_at"]
+
+
+class AttemptCreateSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=ContactAttempt.Outcome.choices,
+        error_messages={"invalid_choice": "Resultado de la llamada no válido."},
+    )
+    number_dialled = serializers.CharField(max_length=20)
+
+
+class EvidenceCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    file = serializers.FileField()
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CLOSE_OUTCOME_CHOICES)
+    turn_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    attention_medium = serializers.ChoiceField(choices=AttentionMedium.choices, required=False)
+    channel = serializers.SlugRelatedField(
+        slug_field="code", queryset=Channel.objects.filter(active=True), required=False
+    )
+    office = serializers.PrimaryKeyRelatedField(
+        queryset=Office.objects.filter(active=True), required=False
+    )
+    supported_office = serializers.PrimaryKeyRelatedField(
+        queryset=Office.objects.filter(active=True), required=False, allow_null=True
+    )
+    initial_cause = serializers.SlugRelatedField(
+        slug_field="code", queryset=InitialCause.objects.filter(active=True), required=False
+    )
+    motive = serializers.CharField(required=False, allow_blank=True)
+    notification_medium = serializers.ChoiceField(
+        choices=NotificationMedium.choices, required=False, allow_blank=True
+    )
+    notification_email = serializers.EmailField(required=False, allow_blank=True)
+    notification_email_consent = serializers.BooleanField(required=False)
+    notification_mobile = serializers.CharField(required=False, allow_blank=True)
+    notification_address = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReassignSerializer(serializers.Serializer):
+    to_user = serializers.IntegerField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -3,8 +3,9 @@
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
-from core.services import messaging
+from core.services import assignment, messaging
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +34,23 @@ def send_notification_task(notification_id: int) -> str:
 @shared_task(name="core.send_pending_notifications")
 def send_pending_notifications_task() -> int:
     return messaging.notifications_send_pending()
+
+
+@shared_task(
+    name="core.assign_pending_cases",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def assign_pending_cases_task(pool_id: int) -> int:
+    return assignment.assign_pending_cases(pool_id=pool_id)
+
+
+@shared_task(name="core.assignment_sweep")
+def assignment_sweep_task() -> int:
+    """Periodic: assign whatever is pending in any pool (cases saved while the broker was down,
+    technologists who became available, caps freed by closed cases)."""
+    return sum(
+        assignment.assign_pending_cases(pool_id=pool_id)
+        for pool_id in assignment.pools_with_pending_cases()
+    )

@@ -8,7 +8,12 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("cuenta/", views.account, name="account"),
     path("casos/", views.CaseListView.as_view(), name="case_list"),
+    path("casos/mis-casos/", views.WorkbenchView.as_view(), name="workbench"),
+    path("casos/mis-casos/tabla/", views.WorkbenchTableView.as_view(), name="workbench_table"),
     path("casos/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("casos/<int:pk>/intentos/", views.AttemptView.as_view(), name="attempt_log"),
+    path("casos/<int:pk>/cerrar/", views.CloseView.as_view(), name="case_close"),
+    path("casos/<int:pk>/reasignar/", views.ReassignView.as_view(), name="case_reassign"),
     path("casos/<int:pk>/evidencias/", views.EvidenceUploadView.as_view(), name="evidence_upload"),
     path(
         "evidencias/<int:pk>/descargar/",

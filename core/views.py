@@ -10,18 +10,21 @@ from django.views import View
 
 from core import selectors
 from core.business_days import business_days_between
-from core.forms import EvidenceUploadForm
-from core.models import CaseStatus
+from core.forms import AttemptForm, CloseForm, EvidenceUploadForm, ReassignForm
+from core.models import Case, CaseStatus, ContactAttempt
 from core.permissions import RoleRequiredMixin
 from core.roles import (
     EVIDENCE_ROLES,
+    REASSIGN_ROLES,
     STAFF_ROLES,
     Role,
     can_see_personal_data,
     start_page_for,
     user_has_role,
 )
-from core.services.evidence import evidence_attach
+from core.services import calls
+from core.services.assignment import case_reassign
+from core.services.messaging import voicemail_script
 
 NEAR_DUE_BUSINESS_DAYS = 3
 
@@ -73,21 +76,86 @@ class CaseListView(RoleRequiredMixin, View):
         )
 
 
+class WorkbenchView(RoleRequiredMixin, View):
+    """CORE-10 "Mis casos": open assigned cases, oldest first; the table refreshes by itself."""
+
+    allowed_roles = (Role.TECNOLOGO,)
+    template_name = "core/workbench.html"
+
+    def get(self, request):
+        today = timezone.localdate()
+        rows = [
+            (case, due_state(case.due_date, today))
+            for case in selectors.workbench_cases_for_user(user=request.user)
+        ]
+        return render(request, self.template_name, {"rows": rows})
+
+
+class WorkbenchTableView(WorkbenchView):
+    template_name = "core/partials/_workbench_table.html"
+
+
+def _case_page(request, case, *, status=200, **forms):
+    """The case page: customer, CRM fields, due date, protocol, evidence, history."""
+    is_assignee = case.assigned_to_id == request.user.pk
+    attempts = selectors.case_attempts(case=case)
+    protocol = calls.attempts_state(case, attempts)
+    script = ""
+    if is_assignee and protocol["needs_voicemail"]:
+        script = voicemail_script(case=case)
+    can_upload = request.user.is_superuser or user_has_role(request.user, *EVIDENCE_ROLES)
+    can_reassign = not case.is_closed and (
+        request.user.is_superuser or user_has_role(request.user, *REASSIGN_ROLES)
+    )
+    initial_close = {
+        "turn_number": case.turn_number,
+        "attention_medium": case.attention_medium,
+        "channel": case.channel_id,
+        "office": case.office_id or request.user.home_office_id,
+        "supported_office": case.supported_office_id,
+        "initial_cause": case.initial_cause_id,
+        "motive": case.motive,
+    }
+    context = {
+        "case": case,
+        "history": selectors.case_history(case=case),
+        "evidence": selectors.evidence_for_case(case=case),
+        "attempts": attempts,
+        "protocol": protocol,
+        "is_assignee": is_assignee,
+        "script": script,
+        "number_to_dial": case.customer.mobile or case.customer.phone,
+        "outcomes": ContactAttempt.Outcome.choices,
+        "due_state": due_state(case.due_date, timezone.localdate()),
+        "personal_data": can_see_personal_data(request.user),
+        "form": forms.get("form") or (EvidenceUploadForm() if can_upload else None),
+        "attempt_form": forms.get("attempt_form"),
+        "close_form": forms.get("close_form") or CloseForm(initial=initial_close),
+        "reassign_form": forms.get("reassign_form")
+        or (
+            ReassignForm(technologists=selectors.technologists_for_reassignment(user=request.user))
+            if can_reassign
+            else None
+        ),
+    }
+    return render(request, "core/case_detail.html", context, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
 class CaseDetailView(RoleRequiredMixin, View):
     allowed_roles = STAFF_ROLES
 
-    def get(self, request, pk: int, form: EvidenceUploadForm | None = None, status: int = 200):
-        case = selectors.case_get_for_user(user=request.user, case_id=pk)
-        can_upload = request.user.is_superuser or user_has_role(request.user, *EVIDENCE_ROLES)
-        context = {
-            "case": case,
-            "history": selectors.case_history(case=case),
-            "evidence": selectors.evidence_for_case(case=case),
-            "due_state": due_state(case.due_date, timezone.localdate()),
-            "personal_data": can_see_personal_data(request.user),
-            "form": form or (EvidenceUploadForm() if can_upload else None),
-        }
-        return render(request, "core/case_detail.html", context, status=status)
+    def get(self, request, pk: int):
+        return _case_page(request, selectors.case_get_for_user(user=request.user, case_id=pk))
 
 
 class EvidenceUploadView(RoleRequiredMixin, View):
@@ -98,20 +166,96 @@ class EvidenceUploadView(RoleRequiredMixin, View):
         form = EvidenceUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                evidence_attach(
+                result = calls.case_evidence_add(
                     case=case,
                     kind=form.cleaned_data["kind"],
                     upload=form.cleaned_data["file"],
-                    uploaded_by=request.user,
+                    by=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                _add_errors(form, exc)
             else:
-                messages.success(request, "Evidencia cargada en el expediente.")
+                if isinstance(result, Case):
+                    messages.success(
+                        request, "Mensaje de voz publicado; caso cerrado sin contacto."
+                    )
+                else:
+                    messages.success(request, "Evidencia cargada en el expediente.")
                 return redirect("core:case_detail", pk=case.pk)
-        return CaseDetailView().get(request, pk=pk, form=form, status=400)
+        return _case_page(request, case, form=form, status=400)
+
+
+class AttemptView(RoleRequiredMixin, View):
+    """CORE-07: one button per call outcome."""
+
+    allowed_roles = (Role.TECNOLOGO,)
+
+    def post(self, request, pk: int):
+        case = selectors.case_get_for_user(user=request.user, case_id=pk)
+        form = AttemptForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                attempt = calls.attempt_log(case=case, by=request.user, **form.cleaned_data)
+            except calls.ProtocolConflict as exc:
+                _add_errors(form, exc)
+                status = 409
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.info(
+                    request,
+                    f"Intento {attempt.sequence} registrado: {attempt.get_outcome_display()}.",
+                )
+                return redirect("core:case_detail", pk=case.pk)
+        return _case_page(request, case, attempt_form=form, status=status)
+
+
+class CloseView(RoleRequiredMixin, View):
+    allowed_roles = (Role.TECNOLOGO,)
+
+    def post(self, request, pk: int):
+        case = selectors.case_get_for_user(user=request.user, case_id=pk)
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            try:
+                calls.case_close(
+                    case=case,
+                    by=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    **form.crm_data(),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Caso registrado y cerrado.")
+                return redirect("core:workbench")
+        return _case_page(request, case, close_form=form, status=400)
+
+
+class ReassignView(RoleRequiredMixin, View):
+    allowed_roles = REASSIGN_ROLES
+
+    def post(self, request, pk: int):
+        case = selectors.case_get_for_user(user=request.user, case_id=pk)
+        form = ReassignForm(
+            request.POST,
+            technologists=selectors.technologists_for_reassignment(user=request.user),
+        )
+        if form.is_valid():
+            try:
+                case_reassign(
+                    case=case,
+                    to_user=form.cleaned_data["to_user"],
+                    by_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Caso reasignado a {form.cleaned_data['to_user']}.")
+                return redirect("core:case_detail", pk=case.pk)
+        return _case_page(request, case, reassign_form=form, status=400)
 
 
 class EvidenceDownloadView(RoleRequiredMixin, View):

@@ -1,3 +1,4 @@
+from .assignment import AssignmentPool, ContactAttempt
 from .cases import Case, CaseNumberSequence
 from .catalogue import Channel, InitialCause, TransactionType
 from .choices import (
@@ -18,6 +19,8 @@ from .messaging import MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
 
 __all__ = [
+    "AssignmentPool",
+    "ContactAttempt",
     "AttentionMedium",
     "Case",
     "CaseKind",

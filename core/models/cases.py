@@ -92,6 +92,14 @@ class Case(models.Model):
         related_name="assigned_cases",
         verbose_name="tecnólogo asignado",
     )
+    pool = models.ForeignKey(
+        "core.AssignmentPool",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="grupo de asignación",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -130,6 +138,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["assigned_to", "status", "filed_at"], name="case_workbench_idx"),
             models.Index(fields=["status", "filed_at"], name="case_status_idx"),
+            models.Index(
+                fields=["pool", "filed_at", "id"],
+                condition=Q(assigned_to__isnull=True, status="abierto"),
+                name="case_pending_in_pool_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,10 +2,10 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import update_change_reason
 
 from core.business_days import pqr_due_date
 from core.models import (
+    AssignmentPool,
     AttentionMedium,
     Case,
     CaseKind,
@@ -56,9 +56,14 @@ def case_open(
     office: Office | None = None,
     supported_office: Office | None = None,
     filed_at: dt.datetime | None = None,
+    pool: AssignmentPool | None = None,
     reason: str = "",
 ) -> Case:
-    """Open a case: number allocated by the database, due date for PQR (LEG-01), history."""
+    """Open a case: number allocated by the database, due date for PQR (LEG-01), history.
+
+    A case opened into a pool is handed out by the round-robin task once this transaction
+    commits; if the broker is down then, the periodic sweep assigns it later (NFR-03).
+    """
     if isinstance(channel, str):
         channel = Channel.objects.get(code=channel)
     if isinstance(initial_cause, str):
@@ -82,6 +87,7 @@ def case_open(
         filed_at=filed_at,
         due_date=pqr_due_date(filed_at) if kind == CaseKind.PQR else None,
         status=CaseStatus.ABIERTO,
+        pool=pool,
     )
     case.full_clean(exclude=["number"])
     case.number = case_number_allocate(kind=kind, year=timezone.localtime(filed_at).year)
@@ -91,9 +97,8 @@ def case_open(
     case.save()
     # The reason belongs to this history row only, not to the next save of the same object.
     del case._change_reason
+    if pool is not None:
+        from core.tasks import assign_pending_cases_task, enqueue
+
+        transaction.on_commit(lambda: enqueue(assign_pending_cases_task, pool.pk))
     return case
-
-
-def case_history_note(*, case: Case, reason: str) -> None:
-    """Attach a reason to the newest history row of the case (who/when are already there)."""
-    update_change_reason(case, reason)

@@ -80,6 +80,16 @@ def template_render(*, code: str, context: dict[str, str]) -> tuple[str, str]:
     return substitute(template.subject), substitute(template.body)
 
 
+def voicemail_script(*, case: Case, appointment_at=None) -> str:
+    """CORE-07/CORE-11: the voicemail text for this customer: the appointment script (2.6)
+    when the call was for an appointment, the overflow script (2.1) otherwise."""
+    code = "buzon-copropiedad" if appointment_at is not None else "buzon-desborde"
+    _, body = template_render(
+        code=code, context=case_template_context(case=case, appointment_at=appointment_at)
+    )
+    return body
+
+
 def sender_for(modality: str) -> str:
     box = SenderMailbox.objects.filter(modality=modality).first()
     if box is None and modality != Modality.GENERAL:

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from core.models import CaseStatus
 from core.roles import Role
 from tests.browser.conftest import TABLET
 from tests.factories import OfficeFactory, UserFactory, make_case
@@ -26,7 +27,7 @@ def test_core10_leg01_technologist_sees_case_with_due_date(page, live_server, lo
     """A technologist lands on "Mis casos", opens the case and reads its due date (LEG-01)."""
     office = OfficeFactory(name="Oficina Itagüí")
     tech = _user("tecnologo_b", Role.TECNOLOGO, office)
-    case = make_case(assigned_to=tech, supported_office=office)
+    case = make_case(assigned_to=tech, supported_office=office, status=CaseStatus.ASIGNADO)
     other = make_case()  # not assigned to this technologist: must not show
 
     page.set_viewport_size(TABLET)

@@ -31,6 +31,8 @@ CONFIG_MODELS = [
     "messagetemplate",
     "sendermailbox",
     "notification",
+    "assignmentpool",
+    "contactattempt",
 ]
 
 

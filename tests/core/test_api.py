@@ -274,7 +274,7 @@ def test_nfr02_mesa_gets_403_on_customers(users):
 CASES_LIST_QUERIES = 5
 OFFICES_LIST_QUERIES = 6
 CUSTOMERS_LIST_QUERIES = 5
-CASE_DETAIL_QUERIES = 6
+CASE_DETAIL_QUERIES = 7  # + the contact attempts (CORE-07)
 
 
 def _make_assigned_cases(n: int, *, tecnologo, office, supported_office):

@@ -39,17 +39,23 @@ LOG = (302, "/accounts/login/?next={url}")  # anonymous page → login form
 ADM = (302, "/admin/login/?next=/admin/")  # not is_staff → the admin's own login
 OFI = (302, "/oficina/")
 CAS = (302, "/casos/")
+WB = (302, "/casos/mis-casos/")
 CTA = (302, "/cuenta/")
 DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
 
 # fmt: off
 TABLE = {
     #                                    anon  orie  tecn  gest  asig  enca  crea  mesa  geof  clin
-    "GET /":                            (LOG,  OFI,  CAS,  CAS,  CAS,  OFI,  CAS,  CAS,  CAS,  CTA),
+    "GET /":                            (LOG,  OFI,  WB,   CAS,  CAS,  OFI,  CAS,  CAS,  CAS,  CTA),
     "GET /cuenta/":                     (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  200),
     "GET /casos/":                      (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /casos/{case}/":               (LOG,  200,  200,  200,  200,  200,  404,  200,  200,  403),
     "POST /casos/{case}/evidencias/":   (LOG,  DET,  DET,  403,  403,  403,  404,  403,  403,  403),
+    "GET /casos/mis-casos/":            (LOG,  403,  200,  403,  403,  403,  403,  403,  403,  403),
+    "GET /casos/mis-casos/tabla/":      (LOG,  403,  200,  403,  403,  403,  403,  403,  403,  403),
+    "POST /casos/{case}/intentos/":     (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
+    "POST /casos/{case}/cerrar/":       (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
+    "POST /casos/{case}/reasignar/":    (LOG,  403,  403,  400,  400,  403,  403,  403,  400,  403),
     "GET /oficina/":                    (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
     "GET /admin/":                      (ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM),
     "GET /api/v1/":                     (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
@@ -58,6 +64,10 @@ TABLE = {
     "GET /api/v1/customers/":           (401,  200,  200,  200,  200,  403,  200,  403,  403,  403),
     "GET /api/v1/cases/":               (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /api/v1/cases/{case}/":        (401,  200,  200,  200,  200,  200,  404,  200,  200,  403),
+    "POST /api/v1/cases/{case}/attempts/": (401, 403, 400, 403, 403, 403, 403, 403, 403, 403),
+    "POST /api/v1/cases/{case}/evidence/": (401, 201, 201, 403, 403, 403, 404, 403, 403, 403),
+    "POST /api/v1/cases/{case}/close/":    (401, 403, 400, 403, 403, 403, 403, 403, 403, 403),
+    "POST /api/v1/cases/{case}/reassign/": (401, 403, 403, 400, 400, 403, 403, 403, 400, 403),
 }
 # fmt: on
 
@@ -177,7 +187,7 @@ def test_nfr02_assigned_technologist_sees_the_case(client, scene):
 
 START_PAGES = [
     ("orientador", "/oficina/"),
-    ("tecnologo", "/casos/"),
+    ("tecnologo", "/casos/mis-casos/"),
     ("gestor", "/casos/"),
     ("asignador", "/casos/"),
     ("encargado", "/oficina/"),
@@ -209,7 +219,8 @@ def test_nfr02_login_form_lands_on_role_start_page(client, users, office, role, 
     assert response.redirect_chain[-1] == (start_url, 302)
     assert response.request["PATH_INFO"] == start_url
     expected_h1 = {
-        "/casos/": "Mis casos" if role == "tecnologo" else "Casos",
+        "/casos/mis-casos/": "Mis casos",
+        "/casos/": "Casos",
         "/oficina/": office.name,
         "/cuenta/": "Mi cuenta",
     }[start_url]
@@ -222,7 +233,7 @@ def test_nfr02_technologist_start_page_is_titled_mis_casos(client, users):
         "/accounts/login/", {"username": "tecnologo", "password": PASSWORD}, follow=True
     )
 
-    assert response.request["PATH_INFO"] == "/casos/"
+    assert response.request["PATH_INFO"] == "/casos/mis-casos/"
     content = response.content.decode()
     assert "<title>Mis casos" in content
     assert _h1(response) == "Mis casos"

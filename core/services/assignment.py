@@ -1,0 +1,162 @@
+"""Round-robin assignment of pending cases to the technologists of a pool (CORE-09)."""
+
+import unicodedata
+from collections import deque
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from core.models import AssignmentPool, Case, CaseStatus, StaffAvailability, User
+from core.roles import Role, user_has_role
+
+OPEN_ASSIGNED = (CaseStatus.ASIGNADO, CaseStatus.EN_ATENCION)
+
+
+def name_sort_key(user: User) -> str:
+    """Alphabetical order of full name, ignoring accents and case (Álvaro, Beatriz, carlos…)."""
+    name = (user.get_full_name() or user.username).strip()
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def pool_available_technologists(*, pool: AssignmentPool, day=None) -> list[User]:
+    """Members of the pool who are technologists, active and available on ``day`` (today)."""
+    day = day or timezone.localdate()
+    available_ids = StaffAvailability.objects.filter(date=day, is_available=True).values("user_id")
+    users = list(
+        pool.members.filter(is_active=True, groups__name=Role.TECNOLOGO, pk__in=available_ids)
+        .distinct()
+        .only("id", "first_name", "last_name", "username")
+    )
+    return sorted(users, key=lambda u: (name_sort_key(u), u.pk))
+
+
+def _rotate_after_cursor(techs: list[User], pool: AssignmentPool) -> list[User]:
+    """The technologists in order, starting after the last one served by the previous round."""
+    if not pool.cursor_key and pool.cursor_user_id is None:
+        return techs
+    cursor = (pool.cursor_key, pool.cursor_user_id or 0)
+    for i, tech in enumerate(techs):
+        if (name_sort_key(tech), tech.pk) > cursor:
+            return techs[i:] + techs[:i]
+    return techs
+
+
+@transaction.atomic
+def assign_pending_cases(*, pool_id: int) -> int:
+    """Hand the pool's pending cases, oldest first, to its available technologists.
+
+    Each round walks the technologists in alphabetical order from the cursor and gives each up
+    to ``batch_size`` (K, 1–5) cases, skipping anyone at the open-case cap; rounds repeat until
+    no case is pending or nobody can take more. Safe with many workers: the pool row is locked for
+    the whole run (rounds of one pool are serial) and the pending cases are taken with
+    ``select_for_update(skip_locked=True)``, so a case locked elsewhere (e.g. reassigned by hand)
+    is left for the next run and never given twice. Running it again with nothing pending
+    changes nothing. Every assignment is a history row with its reason.
+    """
+    pool = AssignmentPool.objects.select_for_update().filter(pk=pool_id, active=True).first()
+    if pool is None:
+        return 0
+    techs = pool_available_technologists(pool=pool)
+    if not techs:
+        return 0
+    cap = pool.max_open_cases
+    room: dict[int, int | None] = {t.pk: None for t in techs}  # None: no cap
+    if cap is not None:
+        open_counts = dict(
+            Case.objects.filter(assigned_to__in=techs, status__in=OPEN_ASSIGNED)
+            .values_list("assigned_to")
+            .annotate(n=Count("id"))
+        )
+        room = {t.pk: max(0, cap - open_counts.get(t.pk, 0)) for t in techs}
+    pending_qs = (
+        Case.objects.select_for_update(skip_locked=True)
+        .filter(pool=pool, status=CaseStatus.ABIERTO, assigned_to__isnull=True)
+        .order_by("filed_at", "id")
+    )
+    if cap is not None:
+        pending_qs = pending_qs[: sum(room.values())]
+    queue = deque(pending_qs)
+    if not queue:
+        return 0
+
+    now = timezone.now()
+    order = _rotate_after_cursor(techs, pool)
+    changed: list[Case] = []
+    last_served = None
+    while queue:
+        pool.round_number += 1
+        served_in_round = False
+        for tech in order:
+            given = 0
+            while queue and given < pool.batch_size and room[tech.pk] != 0:
+                case = queue.popleft()
+                case.assigned_to = tech
+                case.status = CaseStatus.ASIGNADO
+                case.assigned_at = now
+                case.updated_at = now
+                case._change_reason = f"asignación automática, ronda {pool.round_number}"
+                changed.append(case)
+                given += 1
+                if room[tech.pk] is not None:
+                    room[tech.pk] -= 1
+            if given:
+                served_in_round = True
+                last_served = tech
+            if not queue:
+                break
+        if not served_in_round:
+            pool.round_number -= 1
+            break
+
+    if last_served is not None:
+        pool.cursor_key = name_sort_key(last_served)
+        pool.cursor_user = last_served
+    pool.save(update_fields=["cursor_key", "cursor_user", "round_number"])
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Case,
+            ["assigned_to", "status", "assigned_at", "updated_at"],
+            batch_size=2000,
+            default_change_reason="asignación automática",
+        )
+    return len(changed)
+
+
+def pools_with_pending_cases() -> list[int]:
+    return list(
+        AssignmentPool.objects.filter(
+            active=True,
+            cases__status=CaseStatus.ABIERTO,
+            cases__assigned_to__isnull=True,
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, to_user: User, by_user: User, reason: str = "") -> Case:
+    """Asignador and managers move a case to another technologist by hand (recorded)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.is_closed:
+        raise ValidationError("El caso está cerrado; no se puede reasignar.")
+    if not to_user.is_active or not user_has_role(to_user, Role.TECNOLOGO):
+        raise ValidationError({"to_user": "El destinatario debe ser un tecnólogo activo."})
+    if case.assigned_to_id == to_user.pk:
+        raise ValidationError({"to_user": "El caso ya está asignado a ese tecnólogo."})
+    previous = case.assigned_to
+    case.assigned_to = to_user
+    case.assigned_at = timezone.now()
+    if case.status == CaseStatus.ABIERTO:
+        case.status = CaseStatus.ASIGNADO
+    text = f"reasignación manual de {previous or 'sin asignar'} a {to_user}"
+    case._change_reason = f"{text}: {reason}" if reason else text
+    case._history_user = by_user
+    case.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
+    return case
