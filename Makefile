@@ -55,8 +55,9 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a local atencion_bench database it creates).
 bench: install
-	@if [ -d bench ]; then $(PY) -m bench; else echo "Aún no hay benchmarks (llegan con la asignación, issue 3)."; fi
+	$(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) staticfiles var media db.sqlite3

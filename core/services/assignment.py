@@ -4,7 +4,7 @@ import unicodedata
 from collections import deque
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -118,6 +118,29 @@ def assign_pending_cases(*, pool_id: int) -> int:
         pool.cursor_user = last_served
     pool.save(update_fields=["cursor_key", "cursor_user", "round_number"])
     if changed:
+        _write_assignments(changed, now=now)
+    return len(changed)
+
+
+HISTORY_OWN_FIELDS = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+}
+
+
+def _write_assignments(changed: list[Case], *, now) -> None:
+    """Save the assignments and their history rows.
+
+    On PostgreSQL: one UPDATE … FROM unnest() and one INSERT … SELECT into the history table for
+    the whole batch, which is what keeps 10,000 assignments well under the 2 s target
+    (``bulk_update`` builds a CASE expression per row and took 8 s). The history columns are read
+    from the historical model, so the SQL follows the model. Elsewhere (SQLite demo): the
+    library's ``bulk_update_with_history``.
+    """
+    if connection.vendor != "postgresql":
         bulk_update_with_history(
             changed,
             Case,
@@ -125,7 +148,31 @@ def assign_pending_cases(*, pool_id: int) -> int:
             batch_size=2000,
             default_change_reason="asignación automática",
         )
-    return len(changed)
+        return
+    ids = [c.pk for c in changed]
+    techs = [c.assigned_to_id for c in changed]
+    reasons = [c._change_reason for c in changed]
+    history = Case.history.model
+    columns = [f.column for f in history._meta.concrete_fields if f.name not in HISTORY_OWN_FIELDS]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    selected = ", ".join(f"c.{connection.ops.quote_name(c)}" for c in columns)
+    case_table = connection.ops.quote_name(Case._meta.db_table)
+    history_table = connection.ops.quote_name(history._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {case_table} AS c SET assigned_to_id = v.tech, status = %s, "
+            "assigned_at = %s, updated_at = %s "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, tech) WHERE c.id = v.id",
+            [CaseStatus.ASIGNADO, now, now, ids, techs],
+        )
+        cursor.execute(
+            f"INSERT INTO {history_table} ({quoted}, history_date, history_change_reason, "
+            "history_type, history_user_id) "
+            f"SELECT {selected}, %s, v.reason, '~', NULL FROM {case_table} AS c "
+            "JOIN unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS v(id, reason, n) "
+            "ON c.id = v.id ORDER BY v.n",
+            [now, ids, reasons],
+        )
 
 
 def pools_with_pending_cases() -> list[int]:

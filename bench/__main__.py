@@ -1,0 +1,43 @@
+"""`python -m bench [assignment|workbench|all]` on PostgreSQL (BENCH_DATABASE_URL or a default
+local database ``atencion_bench``, created when missing and wiped by each run)."""
+
+import os
+import sys
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/atencion_bench"
+
+
+def main(argv: list[str]) -> int:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    if not url.startswith("postgres"):
+        print("Los benchmarks corren sobre PostgreSQL (BENCH_DATABASE_URL=postgres://…).")
+        return 2
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    os.environ.pop("REDIS_URL", None)  # tasks eager: the benchmark measures the service itself
+
+    from bench.db import ensure_database
+
+    ensure_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from bench import assignment, workbench
+
+    which = argv[0] if argv else "all"
+    ok = True
+    if which in ("assignment", "all"):
+        ok &= assignment.run()
+    if which in ("workbench", "all"):
+        ok &= workbench.run()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
