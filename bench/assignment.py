@@ -70,7 +70,8 @@ def run() -> bool:
     )
     print(
         f"asignados: {assigned}, pendientes: {pending}, casos con más de una asignación: "
-        f"{history_per_case}, casos con su fila de historial: {with_history}, diferencia entre tecnólogos: {spread} (≤ K)"
+        f"{history_per_case}, casos con su fila de historial: {with_history}, "
+        f"diferencia entre tecnólogos: {spread} (≤ K)"
     )
     ok = (
         assigned == N_CASES

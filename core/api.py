@@ -18,6 +18,7 @@ from core.roles import (
 )
 from core.serializers import (
     AttemptCreateSerializer,
+    CaseCreateSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
     CloseSerializer,
@@ -29,7 +30,7 @@ from core.serializers import (
     ReassignSerializer,
     TransactionTypeSerializer,
 )
-from core.services import calls
+from core.services import calls, cases
 from core.services.assignment import case_reassign
 from core.services.calls import ProtocolConflict
 
@@ -107,11 +108,14 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return [has_any_role(*EVIDENCE_ROLES)()]
         if self.action == "reassign":
             return [has_any_role(*REASSIGN_ROLES)()]
+        if self.action == "create":
+            return [has_any_role(Role.CREADOR)()]
         return super().get_permissions()
 
     def get_serializer_class(self):
         return {
             "retrieve": CaseDetailSerializer,
+            "create": CaseCreateSerializer,
             "attempts": AttemptCreateSerializer,
             "evidence": EvidenceCreateSerializer,
             "close": CloseSerializer,
@@ -140,6 +144,21 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             },
         )
         return Response(serializer.data)
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request):
+        """Register a case (Contact Center); into a pool it is assigned by the round-robin task."""
+        serializer = CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+
+        def call():
+            case = cases.case_register(created_by=request.user, **data)
+            response = self._detail(case)
+            response.status_code = status.HTTP_201_CREATED
+            return response
+
+        return _service_response(call)
 
     @extend_schema(responses=CaseDetailSerializer, parameters=[OpenApiParameter("id", int, "path")])
     def retrieve(self, request, pk=None):

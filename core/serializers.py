@@ -2,17 +2,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import (
+    AssignmentPool,
     AttentionMedium,
     Case,
+    CaseKind,
     Channel,
     ContactAttempt,
     Customer,
+    DocumentType,
     Evidence,
     EvidenceKind,
     InitialCause,
     Kiosk,
     NotificationMedium,
     Office,
+    PqrType,
     Printer,
     TransactionType,
 )
@@ -270,3 +274,42 @@ class CloseSerializer(serializers.Serializer):
 class ReassignSerializer(serializers.Serializer):
     to_user = serializers.IntegerField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    document_type = serializers.ChoiceField(choices=DocumentType.choices)
+    document_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    full_name = serializers.CharField(max_length=160)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    customer = CustomerInputSerializer()
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    pqr_type = serializers.ChoiceField(choices=PqrType.choices, required=False, allow_blank=True)
+    channel = serializers.SlugRelatedField(
+        slug_field="code", queryset=Channel.objects.filter(active=True)
+    )
+    transaction_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=TransactionType.objects.filter(active=True), required=False
+    )
+    initial_cause = serializers.SlugRelatedField(
+        slug_field="code", queryset=InitialCause.objects.filter(active=True), required=False
+    )
+    contract_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    property_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    motive = serializers.CharField(required=False, allow_blank=True)
+    turn_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    attention_medium = serializers.ChoiceField(choices=AttentionMedium.choices, required=False)
+    office = serializers.PrimaryKeyRelatedField(
+        queryset=Office.objects.filter(active=True), required=False
+    )
+    supported_office = serializers.PrimaryKeyRelatedField(
+        queryset=Office.objects.filter(active=True), required=False
+    )
+    pool = serializers.SlugRelatedField(
+        slug_field="code", queryset=AssignmentPool.objects.filter(active=True), required=False
+    )

@@ -6,6 +6,11 @@ REQUIRE_SERVICES=1 (CI) a missing service fails the test instead.
 """
 
 import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -30,6 +35,10 @@ def _media_and_mail(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_BACKEND = "core.sms.LocmemSmsBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    from config.celery import app
+
+    # Celery copies its configuration once: set it on the app, not only in Django settings.
+    app.conf.task_always_eager = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from core.sms import LocmemSmsBackend
 
@@ -130,3 +139,98 @@ def api_as():
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker (separate process) on Redis, using the test database.
+
+    Tasks go to a queue of this test session only, so other workers on the machine never take
+    them. The worker is started once per session and stopped at the end.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+
+    if not settings.REDIS_URL:
+        skip_or_fail("el worker de Celery necesita Redis (REDIS_URL)")
+    if connection.vendor != "postgresql":
+        skip_or_fail("el worker de Celery necesita PostgreSQL (DATABASE_URL)")
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    queue = f"pruebas-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+        f"{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    root = Path(__file__).resolve().parents[1]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-P",
+                "solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"el worker terminó al iniciar:\n{log.read_text()}")
+            if "ready." in log.read_text():
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"el worker no quedó listo en 60 s:\n{log.read_text()}")
+        yield {"queue": queue, "log": log}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def real_worker(celery_worker_process):
+    """Send tasks to the real worker for this test (not eager)."""
+    from config.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = celery_worker_process["queue"]
+    yield celery_worker_process
+    app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
+def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = ""):
+    """Poll ``predicate`` until it returns a truthy value or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(message or f"la condición no se cumplió en {timeout} s")

@@ -102,3 +102,12 @@ def case_open(
 
         transaction.on_commit(lambda: enqueue(assign_pending_cases_task, pool.pk))
     return case
+
+
+@transaction.atomic
+def case_register(*, created_by: User, customer: dict, **case_fields) -> Case:
+    """Register a case for a customer found or created by document (CORE-03, CORE-05)."""
+    from core.services.customers import customer_get_or_create
+
+    found, _ = customer_get_or_create(**customer)
+    return case_open(customer=found, created_by=created_by, **case_fields)
