@@ -128,6 +128,9 @@ STORAGES = {
     },
 }
 
+# Workbench ("Mis casos") refresh interval, seconds (CORE-10).
+WORKBENCH_REFRESH_SECONDS = env.int("WORKBENCH_REFRESH_SECONDS", default=15)
+
 # Evidence (CORE-08): accepted types and size limit.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -88,7 +89,11 @@ class WorkbenchView(RoleRequiredMixin, View):
             (case, due_state(case.due_date, today))
             for case in selectors.workbench_cases_for_user(user=request.user)
         ]
-        return render(request, self.template_name, {"rows": rows})
+        return render(
+            request,
+            self.template_name,
+            {"rows": rows, "refresh_seconds": settings.WORKBENCH_REFRESH_SECONDS},
+        )
 
 
 class WorkbenchTableView(WorkbenchView):
@@ -290,8 +295,6 @@ class OfficeHomeView(RoleRequiredMixin, View):
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: database must answer; an unreachable broker is reported."""
-    from django.conf import settings
-
     body = {"status": "ok", "database": "ok", "broker": "no configurado"}
     status = 200
     try:
