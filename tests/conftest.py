@@ -151,7 +151,6 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
     from django.db import connection
 
-
     if not settings.REDIS_URL:
         skip_or_fail("el worker de Celery necesita Redis (REDIS_URL)")
     if connection.vendor != "postgresql":
