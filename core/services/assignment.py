@@ -67,6 +67,15 @@ def assign_pending_cases(*, pool_id: int) -> int:
     cap = pool.max_open_cases
     room: dict[int, int | None] = {t.pk: None for t in techs}  # None: no cap
     if cap is not None:
+        # A run of another pool may be counting the same technologists: lock their rows (in id
+        # order, so runs never deadlock) until this run commits, or both would see the same room
+        # and together pass the cap. NO KEY UPDATE does not block rows that merely point at them.
+        list(
+            User.objects.select_for_update(no_key=True)
+            .filter(pk__in=[t.pk for t in techs])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         open_counts = dict(
             Case.objects.filter(assigned_to__in=techs, status__in=OPEN_ASSIGNED)
             .values_list("assigned_to")
@@ -116,7 +125,10 @@ def assign_pending_cases(*, pool_id: int) -> int:
     if last_served is not None:
         pool.cursor_key = name_sort_key(last_served)
         pool.cursor_user = last_served
+    # The cursor is bookkeeping, not a manager's change: no pool history row for it.
+    pool.skip_history_when_saving = True
     pool.save(update_fields=["cursor_key", "cursor_user", "round_number"])
+    del pool.skip_history_when_saving
     if changed:
         _write_assignments(changed, now=now)
     return len(changed)
