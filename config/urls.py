@@ -34,6 +34,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/v1/desborde/", include("desborde.api_urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
@@ -41,5 +42,6 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
         name="api_docs",
     ),
+    path("desborde/", include("desborde.urls")),
     path("", include("core.urls")),
 ]

@@ -26,6 +26,7 @@ from core.roles import (
 from core.services import calls
 from core.services.assignment import case_reassign
 from core.services.messaging import voicemail_script
+from core.signals import CASE_PAGE_PANELS
 
 NEAR_DUE_BUSINESS_DAYS = 3
 
@@ -136,6 +137,9 @@ def _case_page(request, case, *, status=200, **forms):
         "form": forms.get("form") or (EvidenceUploadForm() if can_upload else None),
         "attempt_form": forms.get("attempt_form"),
         "close_form": forms.get("close_form") or CloseForm(initial=initial_close),
+        "panels": [
+            panel for provider in CASE_PAGE_PANELS if (panel := provider(request, case, forms))
+        ],
         "reassign_form": forms.get("reassign_form")
         or (
             ReassignForm(technologists=selectors.technologists_for_reassignment(user=request.user))

@@ -52,9 +52,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.apps import apps
 
     from core.reference_data import load_all
+    from desborde.reference_data import load_pools
 
     with django_db_blocker.unblock():
         load_all(apps)
+        load_pools(apps)
 
 
 @pytest.fixture(autouse=True)
@@ -69,9 +71,11 @@ def _reference_data(request):
         from django.apps import apps
 
         from core.reference_data import load_all
+        from desborde.reference_data import load_pools
 
         request.getfixturevalue("transactional_db")
         load_all(apps)
+        load_pools(apps)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from core.models import (
     User,
 )
 from core.services.evidence import evidence_attach
+from core.signals import case_closing, case_registered
 
 MAX_ATTEMPTS = 3
 WORKABLE = (CaseStatus.ASIGNADO, CaseStatus.EN_ATENCION)
@@ -94,6 +95,7 @@ def case_close_without_contact(*, case: Case, by: User, voicemail: UploadedFile)
         raise ProtocolConflict(
             "Solo se cierra sin contacto después de tres intentos de llamada sin respuesta."
         )
+    case_closing.send(sender=Case, case=case, by=by)
     evidence_attach(
         case=case, kind=EvidenceKind.VOICEMAIL_RECORDING, upload=voicemail, uploaded_by=by
     )
@@ -103,6 +105,7 @@ def case_close_without_contact(*, case: Case, by: User, voicemail: UploadedFile)
     case._change_reason = "cerrado sin contacto: mensaje de voz publicado en el expediente"
     case._history_user = by
     case.save(update_fields=["status", "initial_cause", "closed_at", "updated_at"])
+    _announce_registered(case, by)
     return case
 
 
@@ -177,10 +180,16 @@ def case_close(*, case: Case, by: User, outcome: str, **crm) -> Case:
         raise ValidationError(
             {"evidence": "Cargue la grabación de la llamada en el expediente antes de cerrar."}
         )
+    case_closing.send(sender=Case, case=case, by=by)
     case.status = CLOSE_OUTCOMES[outcome]
     case.closed_at = timezone.now()
     case.full_clean()
     case._change_reason = case.get_status_display()
     case._history_user = by
     case.save()
+    _announce_registered(case, by)
     return case
+
+
+def _announce_registered(case: Case, by: User) -> None:
+    transaction.on_commit(lambda: case_registered.send(sender=Case, case=case, by=by))

@@ -40,13 +40,14 @@ ADM = (302, "/admin/login/?next=/admin/")  # not is_staff → the admin's own lo
 OFI = (302, "/oficina/")
 CAS = (302, "/casos/")
 WB = (302, "/casos/mis-casos/")
+DES = (302, "/desborde/")  # the orientador's tablet page (desborde app)
 CTA = (302, "/cuenta/")
 DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
 
 # fmt: off
 TABLE = {
     #                                    anon  orie  tecn  gest  asig  enca  crea  mesa  geof  clin
-    "GET /":                            (LOG,  OFI,  WB,   CAS,  CAS,  OFI,  CAS,  CAS,  CAS,  CTA),
+    "GET /":                            (LOG,  DES,  WB,   CAS,  CAS,  OFI,  CAS,  CAS,  CAS,  CTA),
     "GET /cuenta/":                     (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  200),
     "GET /casos/":                      (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /casos/{case}/":               (LOG,  200,  200,  200,  200,  200,  404,  200,  200,  403),
@@ -186,7 +187,7 @@ def test_nfr02_assigned_technologist_sees_the_case(client, scene):
 
 
 START_PAGES = [
-    ("orientador", "/oficina/"),
+    ("orientador", "/desborde/"),
     ("tecnologo", "/casos/mis-casos/"),
     ("gestor", "/casos/"),
     ("asignador", "/casos/"),
@@ -221,6 +222,7 @@ def test_nfr02_login_form_lands_on_role_start_page(client, users, office, role, 
     expected_h1 = {
         "/casos/mis-casos/": "Mis casos",
         "/casos/": "Casos",
+        "/desborde/": f"Desborde de fila — {office.name}",
         "/oficina/": office.name,
         "/cuenta/": "Mi cuenta",
     }[start_url]

@@ -1,0 +1,46 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from desborde.models import Intake, OutcomeProposal, PrintJob
+
+
+@admin.register(Intake)
+class IntakeAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "case",
+        "mode",
+        "full_name",
+        "office",
+        "orientador",
+        "started_at",
+        "pqr_numbers",
+    ]
+    list_filter = ["mode", "office__unit", "office"]
+    list_select_related = ["case", "office", "orientador"]
+    search_fields = ["full_name", "document_number", "case__number", "contract"]
+    date_hierarchy = "started_at"
+    readonly_fields = ["client_token", "data_consent_at", "data_consent_version"]
+
+
+@admin.register(OutcomeProposal)
+class OutcomeProposalAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "response", "proposed_by", "proposed_at", "responded_by"]
+    list_filter = ["response"]
+    list_select_related = ["case", "proposed_by", "responded_by"]
+    search_fields = ["case__number", "text", "comment"]
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "case",
+        "office",
+        "sent_at",
+        "printed_at",
+        "belongs_confirmed",
+        "handed_at",
+    ]
+    list_filter = ["office", "belongs_confirmed"]
+    list_select_related = ["case", "office"]
+    search_fields = ["title", "case__number"]

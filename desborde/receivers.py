@@ -1,0 +1,40 @@
+"""How the overflow modalities plug into core's case lifecycle (signals, case page panel)."""
+
+from core.models import Case
+from core.roles import Role, user_has_role
+from core.services.calls import ProtocolConflict
+from desborde import services
+from desborde.models import Intake, IntakeMode
+
+
+def require_customer_agreement(sender, *, case: Case, by, **kwargs) -> None:
+    """WA-03: a WhatsApp overflow case closes only after the customer agreed."""
+    intake = Intake.objects.filter(case=case).only("mode").first()
+    if intake and intake.mode == IntakeMode.WHATSAPP and not services.customer_agreed(case):
+        raise ProtocolConflict(
+            "Antes de cerrar, el orientador debe registrar que el cliente está de acuerdo con la "
+            "propuesta de cierre."
+        )
+
+
+def report_pqr_numbers(sender, *, case: Case, by, **kwargs) -> None:
+    services.intake_report_pqr_numbers(case=case)
+
+
+def case_page_panel(request, case: Case, forms) -> dict | None:
+    """The WhatsApp loop and print queue on the technologist's case page."""
+    intake = Intake.objects.filter(case=case).select_related("office").first()
+    if intake is None:
+        return None
+    is_assignee = case.assigned_to_id == request.user.pk and user_has_role(
+        request.user, Role.TECNOLOGO
+    )
+    return {
+        "template": "desborde/partials/_case_panel.html",
+        "intake": intake,
+        "is_whatsapp": intake.mode == IntakeMode.WHATSAPP,
+        "proposals": list(case.outcome_proposals.select_related("responded_by")),
+        "print_jobs": list(case.print_jobs.all()),
+        "can_act": is_assignee and not case.is_closed,
+        "proposal_form": forms.get("proposal_form"),
+    }

@@ -1,0 +1,381 @@
+"""Write paths of the overflow modalities (2.1, 2.2)."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.models import (
+    AssignmentPool,
+    AttentionMedium,
+    Case,
+    CaseKind,
+    CaseStatus,
+    EvidenceKind,
+    PqrType,
+    TransactionType,
+    User,
+)
+from core.services.calls import ProtocolConflict
+from core.services.cases import case_open
+from core.services.customers import customer_get_or_create, document_normalize
+from core.services.evidence import evidence_attach, evidence_validate_file
+from desborde.models import (
+    CHANNEL_BY_MODE,
+    DATA_CONSENT_VERSION,
+    Intake,
+    IntakeMode,
+    OutcomeProposal,
+    PrintJob,
+)
+
+NOT_ELIGIBLE = (
+    "Esta transacción no se atiende por desborde: indique al cliente que continúe en la fila, "
+    "tome el ficho y espere a ser atendido en un módulo de atención."
+)
+PHOTO_KINDS = {EvidenceKind.INVOICE_PHOTO, EvidenceKind.ID_PHOTO, EvidenceKind.OTHER}
+
+
+def phone_normalize(raw: str) -> str:
+    """A Colombian number (mobile 3xx xxx xxxx or fixed 60x xxx xxxx) as 10 national digits."""
+    try:
+        number = phonenumbers.parse(raw or "", "CO")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError({"phone": "Ingrese un teléfono colombiano válido."}) from exc
+    if number.country_code != 57 or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            {"phone": "Ingrese un teléfono colombiano válido (celular 3xx xxx xxxx o fijo 60x)."}
+        )
+    return phonenumbers.national_significant_number(number)
+
+
+def transaction_check_eligible(*, transaction_type: TransactionType) -> None:
+    """DF-01 / WA-01: only the 12 transactions of 2.1 step 1 go by overflow."""
+    if not (transaction_type.active and transaction_type.eligible_overflow):
+        raise ValidationError({"transaction_type": NOT_ELIGIBLE})
+
+
+def overflow_pool_for(office) -> AssignmentPool | None:
+    return AssignmentPool.objects.filter(code=f"desborde-{office.unit}", active=True).first()
+
+
+def intake_create(**kwargs) -> tuple[Intake, bool]:
+    """See ``_intake_create``. Two taps that arrive together: the second one waits for the
+    first on the token's unique index, fails, and returns the first one's intake."""
+    try:
+        return _intake_create(**kwargs)
+    except IntegrityError:
+        token = kwargs.get("client_token")
+        existing = Intake.objects.filter(client_token=token).first() if token else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def _intake_create(
+    *,
+    orientador: User,
+    office,
+    mode: str,
+    transaction_type: TransactionType,
+    full_name: str,
+    document_type: str,
+    document_number: str,
+    phone: str,
+    contract: str = "",
+    email: str = "",
+    data_consent: bool,
+    client_token=None,
+    photos: list[tuple[str, UploadedFile]] = (),
+) -> tuple[Intake, bool]:
+    """Register an overflow customer and open the case in one transaction (DF-01, DF-02, WA-01).
+
+    Nothing is written when the transaction is not eligible, the data are invalid, or the
+    customer did not authorise the processing of personal data. ``client_token`` makes a
+    double tap harmless: the same token returns the intake already stored (created=False).
+    The case enters the unit's overflow pool and is assigned after commit (CORE-09).
+    """
+    if client_token:
+        existing = Intake.objects.filter(client_token=client_token).select_related("case").first()
+        if existing is not None:
+            if existing.orientador_id != orientador.pk:
+                raise ValidationError("Este envío ya fue registrado por otra persona.")
+            return existing, False
+    if mode not in IntakeMode.values:
+        raise ValidationError({"mode": "Seleccione formulario web o WhatsApp."})
+    transaction_check_eligible(transaction_type=transaction_type)
+    errors = {}
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        errors["full_name"] = "Ingrese el nombre del cliente."
+    try:
+        number = document_normalize(document_type=document_type, document_number=document_number)
+        if not number:
+            errors["document_number"] = "Ingrese el número de documento."
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        phone = phone_normalize(phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    contract = (contract or "").strip()
+    if contract and not contract.isdigit():
+        errors["contract"] = "El contrato EPM solo lleva dígitos."
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Ingrese un correo electrónico válido."
+    if not data_consent:
+        errors["data_consent"] = (
+            "Sin la autorización del cliente para tratar sus datos personales (Ley 1581 de "
+            "2012) no se puede registrar."
+        )
+    if mode != IntakeMode.WHATSAPP and photos:
+        errors["photos"] = "Las fotos se envían solo en la modalidad WhatsApp."
+    for kind, upload in photos:
+        if kind not in PHOTO_KINDS:
+            errors["photos"] = "Tipo de foto no válido."
+            continue
+        try:
+            evidence_validate_file(upload=upload)
+        except ValidationError as exc:
+            errors["photos"] = " ".join(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    customer, _ = customer_get_or_create(
+        document_type=document_type,
+        document_number=number,
+        full_name=full_name,
+        mobile=phone if phone.startswith("3") else "",
+        phone=phone if not phone.startswith("3") else "",
+        email=email,
+    )
+    case = case_open(
+        kind=transaction_type.kind,
+        pqr_type=PqrType.PETICION if transaction_type.kind == CaseKind.PQR else "",
+        customer=customer,
+        channel=CHANNEL_BY_MODE[mode],
+        created_by=orientador,
+        transaction_type=transaction_type,
+        contract_number=contract,
+        turn_number="DFILA",
+        attention_medium=AttentionMedium.VERBAL,
+        supported_office=office,
+        filed_at=now,
+        pool=overflow_pool_for(office),
+        reason=f"desborde {IntakeMode(mode).label}: registrado por el orientador",
+    )
+    intake = Intake(
+        client_token=client_token or Intake._meta.get_field("client_token").default(),
+        mode=mode,
+        office=office,
+        zone=office.zone,
+        orientador=orientador,
+        started_at=now,
+        transaction_type=transaction_type,
+        full_name=full_name,
+        document_type=document_type,
+        document_number=number,
+        phone=phone,
+        contract=contract,
+        email=email,
+        data_consent_at=now,
+        data_consent_version=DATA_CONSENT_VERSION,
+        case=case,
+    )
+    intake.full_clean(validate_unique=False)  # the token's uniqueness is the index's job
+    intake.save()
+    for kind, upload in photos:
+        evidence_attach(case=case, kind=kind, upload=upload, uploaded_by=orientador)
+    return intake, True
+
+
+def _whatsapp_case(case: Case) -> Intake:
+    intake = Intake.objects.filter(case=case).first()
+    if intake is None or intake.mode != IntakeMode.WHATSAPP:
+        raise ProtocolConflict("Este caso no llegó por desborde WhatsApp.")
+    return intake
+
+
+@transaction.atomic
+def outcome_propose(*, case: Case, by: User, text: str) -> OutcomeProposal:
+    """WA-03: the technologist tells the orientador how the case will be closed."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _whatsapp_case(case)
+    if case.assigned_to_id != by.pk:
+        raise ProtocolConflict("Solo el tecnólogo asignado envía la propuesta de cierre.")
+    if case.is_closed:
+        raise ProtocolConflict("El caso ya está cerrado.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            {
+                "text": "Escriba cómo quedará el caso para que el orientador lo "
+                "socialice con el cliente."
+            }
+        )
+    if case.outcome_proposals.filter(response=OutcomeProposal.Response.PENDING).exists():
+        raise ProtocolConflict("Ya hay una propuesta esperando la respuesta del cliente.")
+    proposal = OutcomeProposal(case=case, text=text, proposed_by=by, proposed_at=timezone.now())
+    proposal.full_clean()
+    proposal._change_reason = "propuesta de cierre enviada al orientador"
+    proposal.save()
+    case._change_reason = "propuesta de cierre enviada al orientador"
+    case._history_user = by
+    case.save(update_fields=["updated_at"])
+    return proposal
+
+
+@transaction.atomic
+def outcome_respond(
+    *, proposal: OutcomeProposal, by: User, agreed: bool, comment: str = ""
+) -> OutcomeProposal:
+    """WA-03: the orientador records whether the customer agrees."""
+    proposal = (
+        OutcomeProposal.objects.select_for_update().select_related("case").get(pk=proposal.pk)
+    )
+    if proposal.response != OutcomeProposal.Response.PENDING:
+        raise ProtocolConflict("Esta propuesta ya tiene respuesta del cliente.")
+    comment = (comment or "").strip()
+    if not agreed and not comment:
+        raise ValidationError({"comment": "Indique por qué el cliente no está de acuerdo."})
+    proposal.response = (
+        OutcomeProposal.Response.AGREED if agreed else OutcomeProposal.Response.DISAGREED
+    )
+    proposal.comment = comment
+    proposal.responded_by = by
+    proposal.responded_at = timezone.now()
+    proposal._change_reason = f"cliente {proposal.get_response_display()}"
+    proposal.save()
+    case = proposal.case
+    case._change_reason = f"el cliente está {proposal.get_response_display()} con la propuesta"
+    case._history_user = by
+    case.save(update_fields=["updated_at"])
+    return proposal
+
+
+def customer_agreed(case: Case) -> bool:
+    return case.outcome_proposals.filter(response=OutcomeProposal.Response.AGREED).exists()
+
+
+@transaction.atomic
+def print_job_send(*, case: Case, by: User, title: str, upload: UploadedFile) -> PrintJob:
+    """WA-04: the technologist sends a final document to the printer of the intake's office."""
+    intake = _whatsapp_case(case)
+    if case.assigned_to_id != by.pk:
+        raise ProtocolConflict("Solo el tecnólogo asignado envía documentos a imprimir.")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Indique qué documento es (factura, constancia…)."})
+    document = evidence_attach(
+        case=case,
+        kind=EvidenceKind.CONSTANCIA
+        if upload.name.lower().endswith(".pdf")
+        else EvidenceKind.OTHER,
+        upload=upload,
+        uploaded_by=by,
+    )
+    job = PrintJob(
+        office=intake.office,
+        case=case,
+        document=document,
+        title=title,
+        sent_by=by,
+        sent_at=timezone.now(),
+    )
+    job._change_reason = "enviado a la cola de impresión de la oficina"
+    job.save()
+    return job
+
+
+PRINT_STEPS = {
+    "impreso": "documento impreso",
+    "verificado": "verificado que corresponde al caso",
+    "entregado": "documentos entregados al cliente",
+}
+
+
+@transaction.atomic
+def print_job_update(
+    *,
+    job: PrintJob,
+    by: User,
+    step: str,
+    signatures: bool = False,
+    fingerprints: bool = False,
+) -> PrintJob:
+    """WA-04: the orientador's steps on a printed document, each one in the history."""
+    job = PrintJob.objects.select_for_update().select_related("case").get(pk=job.pk)
+    now = timezone.now()
+    if step == "impreso":
+        job.printed_at = job.printed_at or now
+    elif step == "verificado":
+        if not job.printed_at:
+            raise ProtocolConflict("Primero imprima el documento.")
+        job.belongs_confirmed = True
+        job.signatures_taken = signatures
+        job.fingerprints_taken = fingerprints
+    elif step == "entregado":
+        if not job.belongs_confirmed:
+            raise ProtocolConflict("Verifique primero que el documento corresponde al caso.")
+        job.handed_at = job.handed_at or now
+    else:
+        raise ValidationError({"step": "Paso no válido."})
+    job._change_reason = PRINT_STEPS[step]
+    job._history_user = by
+    job.save()
+    case = job.case
+    case._change_reason = f"{job.title}: {PRINT_STEPS[step]}"
+    case._history_user = by
+    case.save(update_fields=["updated_at"])
+    return job
+
+
+def print_job_scan(*, job: PrintJob, by: User, upload: UploadedFile):
+    """WA-04: the signed, scanned document lands in the case's expediente."""
+    if not job.belongs_confirmed:
+        raise ProtocolConflict("Verifique primero que el documento corresponde al caso.")
+    return evidence_attach(
+        case=job.case, kind=EvidenceKind.SIGNED_SCAN, upload=upload, uploaded_by=by
+    )
+
+
+def intake_report_pqr_numbers(*, case: Case) -> Intake | None:
+    """DF-04: the registered PQR number goes on the intake and by e-mail to the asignador."""
+    from core.models import Modality, Notification
+    from core.roles import Role
+    from core.services.messaging import notification_queue
+
+    intake = Intake.objects.filter(case=case).select_related("office").first()
+    if intake is None or case.status not in CaseStatus.closed():
+        return None
+    numbers = [n for n in intake.pqr_numbers.split(", ") if n]
+    if case.number not in numbers:
+        numbers.append(case.number)
+        intake.pqr_numbers = ", ".join(numbers)
+        intake._change_reason = "PQR informada al asignador"
+        intake.save(update_fields=["pqr_numbers"])
+    assigners = User.objects.filter(
+        groups__name=Role.ASIGNADOR, is_active=True, home_office__unit=intake.office.unit
+    ).exclude(email="")
+    for assigner in assigners.distinct():
+        notification_queue(
+            medium=Notification.Medium.EMAIL,
+            modality=Modality.DESBORDE,
+            recipient=assigner.email,
+            subject=f"PQR registrada {case.number} — desborde {intake.office.name}",
+            body=(
+                f"Se registró la PQR {case.number} ({case.get_status_display()}) para "
+                f"{intake.full_name}, ingresado por desborde {intake.get_mode_display()} en "
+                f"{intake.office.name} el {timezone.localtime(intake.started_at):%d/%m/%Y %H:%M}."
+            ),
+            case=case,
+        )
+    return intake
