@@ -262,7 +262,14 @@ def outcome_respond(
 
 
 def customer_agreed(case: Case) -> bool:
-    return case.outcome_proposals.filter(response=OutcomeProposal.Response.AGREED).exists()
+    """The customer agreed with the latest proposal: an earlier agreement does not cover a
+    newer proposal that is pending or was rejected."""
+    latest = (
+        case.outcome_proposals.order_by("-proposed_at", "-id")
+        .values_list("response", flat=True)
+        .first()
+    )
+    return latest == OutcomeProposal.Response.AGREED
 
 
 @transaction.atomic

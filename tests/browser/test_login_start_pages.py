@@ -43,11 +43,13 @@ def test_core10_leg01_technologist_sees_case_with_due_date(page, live_server, lo
     screenshot(page, "core-caso-tableta")
 
 
-def test_nfr02_orientador_lands_on_office_page_and_cannot_open_admin(page, live_server, login):
+def test_nfr02_orientador_lands_on_desborde_page_and_cannot_open_admin(page, live_server, login):
+    """The orientador's start page is the overflow tablet page of their office (/desborde/)."""
     office = OfficeFactory(name="Oficina Bello")
     _user("orientador_b", Role.ORIENTADOR, office)
     login(page, "orientador_b")
-    expect(page.get_by_role("heading", name="Oficina Bello")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/desborde/")
+    expect(page.locator("h1")).to_have_text("Desborde de fila — Oficina Bello")
     response = page.goto(f"{live_server.url}/casos/999999/")
     assert response.status == 404
 

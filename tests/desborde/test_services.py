@@ -1,0 +1,710 @@
+"""Overflow by web form (2.1) and WhatsApp (2.2): the write paths of ``desborde.services``.
+
+DF-01 eligibility and the intake's data, DF-02 round-robin on commit, DF-03 / WA-02 the CRM
+fields, DF-04 the PQR number back to the asignador, WA-03 the customer's agreement before
+closing, WA-04 the print queue, NFR-03 Spanish messages and nothing written on bad input.
+"""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from core.models import (
+    AssignmentPool,
+    AttentionMedium,
+    Case,
+    CaseKind,
+    CaseStatus,
+    ContactAttempt,
+    Customer,
+    Evidence,
+    EvidenceKind,
+    InitialCause,
+    PqrType,
+    StaffAvailability,
+    TransactionType,
+    WorkMode,
+)
+from core.reference_data import TRANSACTION_TYPES
+from core.roles import Role
+from core.services.calls import ProtocolConflict, attempt_log, case_close
+from core.services.evidence import evidence_attach
+from desborde import services
+from desborde.models import DATA_CONSENT_VERSION, Intake, IntakeMode, OutcomeProposal, PrintJob
+from tests.factories import TINY_PNG, OfficeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ELIGIBLE = [code for code, _, _, eligible, *_ in TRANSACTION_TYPES if eligible]
+NOT_ELIGIBLE = [code for code, _, _, eligible, *_ in TRANSACTION_TYPES if not eligible]
+KIND = {code: kind for code, _, kind, *_ in TRANSACTION_TYPES}
+CHANNEL_LABEL = {
+    IntakeMode.FORMULARIO_WEB: "desborde formulario web",
+    IntakeMode.WHATSAPP: "desborde WhatsApp",
+}
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 413
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def pool_technologist(office, *, first_name="Álvaro", last_name="Zapata"):
+    """A technologist available today in the overflow pool of ``office``'s unit."""
+    tech = UserFactory(
+        first_name=first_name, last_name=last_name, home_office=office, work_mode=WorkMode.HOME
+    )
+    tech.groups.add(Group.objects.get(name=Role.TECNOLOGO))
+    StaffAvailability.objects.create(
+        user=tech, date=timezone.localdate(), is_available=True, work_mode=WorkMode.HOME
+    )
+    AssignmentPool.objects.get(code=f"desborde-{office.unit}").members.add(tech)
+    return tech
+
+
+def intake_kwargs(orientador, office, **overrides) -> dict:
+    data = {
+        "orientador": orientador,
+        "office": office,
+        "mode": IntakeMode.FORMULARIO_WEB,
+        "transaction_type": TransactionType.objects.get(code="duplicado-de-factura"),
+        "full_name": "  María Elena   Restrepo ",
+        "document_type": "CC",
+        "document_number": "43.512.876",
+        "phone": "310 456 7890",
+        "contract": "123456789",
+        "email": "maria.restrepo@example.com",
+        "data_consent": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def png(name="foto.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, TINY_PNG, content_type="image/png")
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (
+        Intake.objects.count(),
+        Case.objects.count(),
+        Customer.objects.count(),
+        Evidence.objects.count(),
+    )
+
+
+def answer_call(case, tech) -> None:
+    """The customer answered and the recording is in the expediente (DF-03)."""
+    attempt_log(
+        case=case, by=tech, outcome=ContactAttempt.Outcome.CONTESTO, number_dialled="3104567890"
+    )
+    evidence_attach(
+        case=case,
+        kind=EvidenceKind.CALL_RECORDING,
+        upload=SimpleUploadedFile("llamada.mp3", MP3, content_type="audio/mpeg"),
+        uploaded_by=tech,
+    )
+
+
+def close(case, tech) -> Case:
+    return case_close(
+        case=case,
+        by=tech,
+        outcome="primer_contacto",
+        initial_cause=InitialCause.objects.get(code="informacion-general"),
+        motive="Se envió el duplicado de la factura al correo del cliente.",
+    )
+
+
+@pytest.fixture
+def orientador(users):
+    return users[Role.ORIENTADOR]
+
+
+@pytest.fixture
+def tech_office(office):
+    """The technologist works from another office of the same unit (trabajo interno)."""
+    return OfficeFactory(unit=office.unit, zone="Norte")
+
+
+@pytest.fixture
+def pool_tech(tech_office):
+    return pool_technologist(tech_office)
+
+
+@pytest.fixture
+def assigned_intake(orientador, office, pool_tech, django_capture_on_commit_callbacks):
+    def make(**overrides) -> Intake:
+        with django_capture_on_commit_callbacks(execute=True):
+            intake, _ = services.intake_create(**intake_kwargs(orientador, office, **overrides))
+        intake.case.refresh_from_db()
+        assert intake.case.assigned_to == pool_tech
+        return intake
+
+    return make
+
+
+# --- DF-01 / WA-01 eligibility and the intake's data ------------------------------------------
+
+
+def test_df01_catalogue_has_the_twelve_eligible_transactions():
+    """DF-01: exactly the 12 transactions of 2.1 step 1 are eligible for overflow."""
+    assert len(ELIGIBLE) == 12
+    assert set(
+        TransactionType.objects.filter(eligible_overflow=True).values_list("code", flat=True)
+    ) == set(ELIGIBLE)
+
+
+@pytest.mark.parametrize("mode", [IntakeMode.FORMULARIO_WEB, IntakeMode.WHATSAPP])
+@pytest.mark.parametrize("code", ELIGIBLE)
+def test_df01_df03_wa02_eligible_transaction_creates_intake_and_case(
+    orientador, office, code, mode
+):
+    """DF-01, DF-03, WA-02: an eligible transaction registers the intake (start time, zone,
+    orientador, consent) and opens the CRM case with turno DFILA, medio verbal, the modality's
+    canal and the intake office as oficina a la que se apoya."""
+    office.zone = "Centro Occidental"
+    office.save(update_fields=["zone"])
+    before = timezone.now()
+
+    intake, created = services.intake_create(
+        **intake_kwargs(
+            orientador,
+            office,
+            mode=mode,
+            transaction_type=TransactionType.objects.get(code=code),
+        )
+    )
+
+    assert created is True
+    intake.refresh_from_db()
+    assert intake.mode == mode
+    assert intake.office == office
+    assert intake.zone == "Centro Occidental"
+    assert intake.orientador == orientador
+    assert before <= intake.started_at <= timezone.now()
+    assert intake.data_consent_at == intake.started_at
+    assert intake.data_consent_version == DATA_CONSENT_VERSION
+    assert intake.full_name == "María Elena Restrepo"
+    assert intake.document_number == "43512876"
+    assert intake.phone == "3104567890"
+    assert intake.transaction_type.code == code
+    case = intake.case
+    assert case.number.startswith("PQR-" if KIND[code] == "PQR" else "PED-")
+    assert case.kind == KIND[code]
+    assert case.pqr_type == (PqrType.PETICION if KIND[code] == CaseKind.PQR else "")
+    assert case.turn_number == "DFILA"
+    assert case.attention_medium == AttentionMedium.VERBAL
+    assert case.channel.name == CHANNEL_LABEL[mode]
+    assert case.supported_office == office
+    assert case.office is None  # the technologist's office, set when they register it (DF-03)
+    assert case.transaction_type.code == code
+    assert case.contract_number == "123456789"
+    assert case.created_by == orientador
+    assert case.status == CaseStatus.ABIERTO
+    assert case.pool.code == f"desborde-{office.unit}"
+    assert case.customer.document_number == "43512876"
+    assert case.customer.mobile == "3104567890"
+    assert case.customer.email == "maria.restrepo@example.com"
+    assert case.history.get().history_change_reason.startswith("desborde")
+
+
+@pytest.mark.parametrize("code", NOT_ELIGIBLE)
+def test_df01_not_eligible_transaction_refused_nothing_written(orientador, office, code):
+    """DF-01: any other transaction: stay in line and take a ticket; nothing is registered."""
+    before = counts()
+
+    with pytest.raises(ValidationError) as exc:
+        services.intake_create(
+            **intake_kwargs(
+                orientador, office, transaction_type=TransactionType.objects.get(code=code)
+            )
+        )
+
+    assert set(exc.value.message_dict) == {"transaction_type"}
+    assert "continúe en la fila" in exc.value.message_dict["transaction_type"][0]
+    assert "ficho" in exc.value.message_dict["transaction_type"][0]
+    assert counts() == before
+
+
+def test_wa01_inactive_eligible_transaction_refused(orientador, office):
+    """WA-01: a transaction the managers deactivated no longer goes by overflow."""
+    transaction_type = TransactionType.objects.get(code="duplicado-de-factura")
+    transaction_type.active = False
+    transaction_type.save(update_fields=["active"])
+
+    with pytest.raises(ValidationError) as exc:
+        services.intake_create(
+            **intake_kwargs(
+                orientador, office, mode=IntakeMode.WHATSAPP, transaction_type=transaction_type
+            )
+        )
+
+    assert "transaction_type" in exc.value.message_dict
+    assert Intake.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"document_number": "12"},
+            "document_number",
+            "La cédula de ciudadanía debe tener entre 3 y 10 dígitos.",
+        ),
+        (
+            {"document_number": "43AB876"},
+            "document_number",
+            "La cédula de ciudadanía debe tener entre 3 y 10 dígitos.",
+        ),
+        ({"document_number": ""}, "document_number", "Ingrese el número de documento."),
+        ({"document_type": "XX"}, "document_type", "Tipo de documento no válido."),
+        (
+            {"phone": "123"},
+            "phone",
+            "Ingrese un teléfono colombiano válido (celular 3xx xxx xxxx o fijo 60x).",
+        ),
+        (
+            {"phone": "+1 212 555 0100"},
+            "phone",
+            "Ingrese un teléfono colombiano válido (celular 3xx xxx xxxx o fijo 60x).",
+        ),
+        ({"phone": "llámeme"}, "phone", "Ingrese un teléfono colombiano válido."),
+        ({"email": "maria@"}, "email", "Ingrese un correo electrónico válido."),
+        ({"email": "maria restrepo@example.com"}, "email", "Ingrese un correo electrónico válido."),
+        ({"contract": "12-34"}, "contract", "El contrato EPM solo lleva dígitos."),
+        ({"full_name": "   "}, "full_name", "Ingrese el nombre del cliente."),
+        ({"mode": "correo"}, "mode", "Seleccione formulario web o WhatsApp."),
+    ],
+)
+def test_nfr03_bad_input_spanish_message_nothing_written(
+    orientador, office, overrides, field, message
+):
+    """NFR-03: bad document numbers, phones (short, foreign), e-mails… get a Spanish message on
+    their field and change nothing."""
+    before = counts()
+
+    with pytest.raises(ValidationError) as exc:
+        services.intake_create(**intake_kwargs(orientador, office, **overrides))
+
+    assert exc.value.message_dict[field] == [message]
+    assert counts() == before
+
+
+def test_nfr03_several_bad_fields_reported_together(orientador, office):
+    """NFR-03: the orientador sees every problem at once, not one per submit."""
+    with pytest.raises(ValidationError) as exc:
+        services.intake_create(
+            **intake_kwargs(orientador, office, phone="123", email="x@", data_consent=False)
+        )
+
+    assert set(exc.value.message_dict) == {"phone", "email", "data_consent"}
+    assert "Ley 1581" in exc.value.message_dict["data_consent"][0]
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_df01_fixed_line_is_accepted_as_phone(orientador, office):
+    """DF-01: a Medellín fixed line (604 …) is a valid contact number too."""
+    intake, _ = services.intake_create(**intake_kwargs(orientador, office, phone="604 444 1234"))
+
+    assert intake.phone == "6044441234"
+    assert intake.case.customer.phone == "6044441234"
+    assert intake.case.customer.mobile == ""
+
+
+def test_nfr03_same_token_twice_stores_one(orientador, office):
+    """NFR-03: a double tap on the tablet (same client token) stores one intake and one case."""
+    token = uuid.uuid4()
+
+    first, created_first = services.intake_create(
+        **intake_kwargs(orientador, office, client_token=token)
+    )
+    second, created_second = services.intake_create(
+        **intake_kwargs(orientador, office, client_token=token)
+    )
+
+    assert (created_first, created_second) == (True, False)
+    assert second.pk == first.pk
+    assert Intake.objects.count() == 1
+    assert Case.objects.count() == 1
+
+
+def test_nfr02_token_of_another_orientador_refused(orientador, office):
+    """NFR-02: a token already used by someone else does not reveal their intake."""
+    token = uuid.uuid4()
+    services.intake_create(**intake_kwargs(orientador, office, client_token=token))
+    colleague = UserFactory(home_office=office)
+    colleague.groups.add(Group.objects.get(name=Role.ORIENTADOR))
+
+    with pytest.raises(ValidationError) as exc:
+        services.intake_create(**intake_kwargs(colleague, office, client_token=token))
+
+    assert exc.value.messages == ["Este envío ya fue registrado por otra persona."]
+    assert Intake.objects.count() == 1
+
+
+def test_wa01_photos_go_to_the_case_evidence(orientador, office):
+    """WA-01: the invoice and ID photos sent by WhatsApp land in the case's expediente."""
+    intake, _ = services.intake_create(
+        **intake_kwargs(
+            orientador,
+            office,
+            mode=IntakeMode.WHATSAPP,
+            photos=[
+                (EvidenceKind.INVOICE_PHOTO, png("factura.png")),
+                (EvidenceKind.ID_PHOTO, png("cedula.png")),
+            ],
+        )
+    )
+
+    evidence = intake.case.evidence.order_by("id")
+    assert [(e.kind, e.original_name) for e in evidence] == [
+        (EvidenceKind.INVOICE_PHOTO, "factura.png"),
+        (EvidenceKind.ID_PHOTO, "cedula.png"),
+    ]
+    assert all(
+        e.uploaded_by == orientador and e.customer_id == intake.case.customer_id for e in evidence
+    )
+
+
+def test_wa01_bad_photo_refused_nothing_written(orientador, office):
+    """WA-01 / NFR-03: a "photo" that is not an image is refused and nothing is stored."""
+    fake = SimpleUploadedFile("factura.png", b"MZ\x90\x00 not an image", content_type="image/png")
+
+    with pytest.raises(ValidationError) as exc:
+        services.intake_create(
+            **intake_kwargs(
+                orientador,
+                office,
+                mode=IntakeMode.WHATSAPP,
+                photos=[(EvidenceKind.INVOICE_PHOTO, fake)],
+            )
+        )
+
+    assert exc.value.message_dict["photos"] == [
+        "El contenido del archivo no corresponde a un archivo .png."
+    ]
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_df01_photos_only_in_whatsapp_mode(orientador, office):
+    """DF-01: the web form carries no photos."""
+    with pytest.raises(ValidationError) as exc:
+        services.intake_create(
+            **intake_kwargs(orientador, office, photos=[(EvidenceKind.ID_PHOTO, png())])
+        )
+
+    assert exc.value.message_dict["photos"] == [
+        "Las fotos se envían solo en la modalidad WhatsApp."
+    ]
+    assert counts() == (0, 0, 0, 0)
+
+
+# --- DF-02 the round robin ------------------------------------------------------------------
+
+
+def test_df02_case_enters_the_pool_and_is_assigned_on_commit(
+    orientador, office, pool_tech, django_capture_on_commit_callbacks
+):
+    """DF-02: the case is saved unassigned in the unit's pool and handed to an available pool
+    member as soon as the intake commits."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        intake, _ = services.intake_create(**intake_kwargs(orientador, office))
+    assert Case.objects.get(pk=intake.case_id).assigned_to is None
+
+    for callback in callbacks:
+        callback()
+
+    case = Case.objects.get(pk=intake.case_id)
+    assert case.assigned_to == pool_tech
+    assert case.status == CaseStatus.ASIGNADO
+    assert case.history.filter(history_change_reason__startswith="asignación automática").exists()
+
+
+def test_df02_successive_intakes_alternate_in_alphabetical_order(
+    orientador, office, tech_office, django_capture_on_commit_callbacks
+):
+    """DF-02 / CORE-09: intakes registered one after another go round the pool's available
+    technologists in alphabetical order; an unavailable member gets none."""
+    beatriz = pool_technologist(tech_office, first_name="Beatriz", last_name="Gómez")
+    alvaro = pool_technologist(tech_office, first_name="Álvaro", last_name="Zapata")
+    absent = pool_technologist(tech_office, first_name="Aarón", last_name="Arango")
+    day_off = StaffAvailability.objects.get(user=absent)
+    day_off.is_available = False
+    day_off.save(update_fields=["is_available"])
+
+    assigned = []
+    for document in ("43512876", "71222333", "1017333444"):
+        with django_capture_on_commit_callbacks(execute=True):
+            intake, _ = services.intake_create(
+                **intake_kwargs(orientador, office, document_number=document)
+            )
+        assigned.append(Case.objects.get(pk=intake.case_id).assigned_to)
+
+    assert assigned == [alvaro, beatriz, alvaro]
+
+
+def test_df02_regional_office_uses_the_regional_pool(django_capture_on_commit_callbacks):
+    """DF-02: each unit has its own overflow pool."""
+    regional = OfficeFactory(unit="regional")
+    orientador = UserFactory(home_office=regional)
+    orientador.groups.add(Group.objects.get(name=Role.ORIENTADOR))
+    tech = pool_technologist(OfficeFactory(unit="regional"))
+    pool_technologist(OfficeFactory(), first_name="Metro", last_name="Politano")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        intake, _ = services.intake_create(**intake_kwargs(orientador, regional))
+
+    case = Case.objects.get(pk=intake.case_id)
+    assert case.pool.code == "desborde-regional"
+    assert case.assigned_to == tech
+
+
+# --- DF-03 / DF-04 registration and the PQR number back to the asignador -----------------------
+
+
+def test_df03_df04_closing_reports_pqr_number_to_asignador(
+    users, office, tech_office, pool_tech, assigned_intake, django_capture_on_commit_callbacks
+):
+    """DF-03: the technologist calls, attaches the recording and registers the case with
+    oficina = their office and oficina a la que se apoya = the intake office. DF-04: the
+    asignador of the unit is e-mailed the PQR number and the intake shows it."""
+    other_unit_asignador = UserFactory(home_office=OfficeFactory(unit="regional"))
+    other_unit_asignador.groups.add(Group.objects.get(name=Role.ASIGNADOR))
+    intake = assigned_intake()
+    case = intake.case
+    answer_call(case, pool_tech)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        close(case, pool_tech)
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
+    assert case.office == tech_office
+    assert case.supported_office == office
+    assert case.turn_number == "DFILA"
+    assert case.channel.name == "desborde formulario web"
+    assert case.evidence.filter(kind=EvidenceKind.CALL_RECORDING).count() == 1
+    intake.refresh_from_db()
+    assert intake.pqr_numbers == case.number
+    assert [m.to for m in mail.outbox] == [[users[Role.ASIGNADOR].email]]
+    assert case.number in mail.outbox[0].subject
+    assert case.number in mail.outbox[0].body
+    assert "María Elena Restrepo" in mail.outbox[0].body
+
+
+def test_df04_nothing_reported_before_the_commit(
+    pool_tech, assigned_intake, django_capture_on_commit_callbacks
+):
+    """DF-04: the e-mail goes after the registration commits, never for a rolled-back close."""
+    intake = assigned_intake()
+    answer_call(intake.case, pool_tech)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        close(intake.case, pool_tech)
+
+    intake.refresh_from_db()
+    assert intake.pqr_numbers == ""
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+
+def test_df04_report_is_idempotent(pool_tech, assigned_intake, django_capture_on_commit_callbacks):
+    """DF-04: reporting the same case again does not repeat the number on the intake."""
+    intake = assigned_intake()
+    answer_call(intake.case, pool_tech)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = close(intake.case, pool_tech)
+
+    services.intake_report_pqr_numbers(case=case)
+
+    intake.refresh_from_db()
+    assert intake.pqr_numbers == case.number
+
+
+# --- WA-03 the customer's agreement before closing --------------------------------------------
+
+
+def test_wa03_whatsapp_case_closes_only_after_customer_agreement(
+    orientador, pool_tech, assigned_intake, django_capture_on_commit_callbacks
+):
+    """WA-03: without a proposal, with a pending one, or after disagreement the technologist
+    cannot close; once the orientador records the customer's agreement they can."""
+    intake = assigned_intake(mode=IntakeMode.WHATSAPP)
+    case = intake.case
+    answer_call(case, pool_tech)
+
+    with pytest.raises(ProtocolConflict) as exc:
+        close(case, pool_tech)
+    assert "de acuerdo" in exc.value.messages[0]
+
+    first = services.outcome_propose(
+        case=case, by=pool_tech, text="Se expide el duplicado y se envía al correo."
+    )
+    with pytest.raises(ProtocolConflict):
+        close(case, pool_tech)
+    services.outcome_respond(
+        proposal=first, by=orientador, agreed=False, comment="Quiere el duplicado impreso."
+    )
+    with pytest.raises(ProtocolConflict):
+        close(case, pool_tech)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.EN_ATENCION
+
+    second = services.outcome_propose(
+        case=case, by=pool_tech, text="Se imprime el duplicado en la oficina."
+    )
+    services.outcome_respond(proposal=second, by=orientador, agreed=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = close(case, pool_tech)
+
+    assert closed.status == CaseStatus.CERRADO_PRIMER_CONTACTO
+    assert closed.channel.name == "desborde WhatsApp"
+    assert list(case.outcome_proposals.order_by("id").values_list("response", flat=True)) == [
+        OutcomeProposal.Response.DISAGREED,
+        OutcomeProposal.Response.AGREED,
+    ]
+    second.refresh_from_db()
+    assert second.responded_by == orientador
+    assert second.responded_at is not None
+
+
+def test_wa03_earlier_agreement_does_not_cover_a_newer_rejected_proposal(
+    orientador, pool_tech, assigned_intake
+):
+    """WA-03: what counts is the customer's answer to the latest proposal."""
+    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
+    answer_call(case, pool_tech)
+    agreed = services.outcome_propose(case=case, by=pool_tech, text="Propuesta inicial.")
+    services.outcome_respond(proposal=agreed, by=orientador, agreed=True)
+    newer = services.outcome_propose(case=case, by=pool_tech, text="Propuesta corregida.")
+
+    with pytest.raises(ProtocolConflict):
+        close(case, pool_tech)  # pending
+    services.outcome_respond(proposal=newer, by=orientador, agreed=False, comment="No acepta.")
+    with pytest.raises(ProtocolConflict):
+        close(case, pool_tech)  # rejected
+
+    assert Case.objects.get(pk=case.pk).closed_at is None
+
+
+def test_wa03_proposal_rules(orientador, pool_tech, users, assigned_intake):
+    """WA-03: only the assigned technologist proposes, with a text, one at a time; a
+    disagreement needs the reason; an answer is final; web-form cases have no loop."""
+    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
+
+    with pytest.raises(ProtocolConflict):
+        services.outcome_propose(case=case, by=users[Role.TECNOLOGO], text="Otra cosa.")
+    with pytest.raises(ValidationError) as exc:
+        services.outcome_propose(case=case, by=pool_tech, text="  ")
+    assert "text" in exc.value.message_dict
+    proposal = services.outcome_propose(case=case, by=pool_tech, text="Duplicado por correo.")
+    with pytest.raises(ProtocolConflict):
+        services.outcome_propose(case=case, by=pool_tech, text="Otra propuesta.")
+    with pytest.raises(ValidationError) as exc:
+        services.outcome_respond(proposal=proposal, by=orientador, agreed=False, comment="")
+    assert exc.value.message_dict["comment"] == ["Indique por qué el cliente no está de acuerdo."]
+    services.outcome_respond(proposal=proposal, by=orientador, agreed=True)
+    with pytest.raises(ProtocolConflict):
+        services.outcome_respond(proposal=proposal, by=orientador, agreed=False, comment="x")
+
+    web_case = assigned_intake(document_number="71222333").case
+    with pytest.raises(ProtocolConflict) as exc:
+        services.outcome_propose(case=web_case, by=pool_tech, text="Duplicado.")
+    assert exc.value.messages == ["Este caso no llegó por desborde WhatsApp."]
+    assert case.history.filter(
+        history_change_reason="propuesta de cierre enviada al orientador"
+    ).exists()
+
+
+# --- WA-04 the print queue --------------------------------------------------------------------
+
+
+def test_wa04_print_steps_in_order_with_history_and_scan_in_evidence(
+    orientador, office, pool_tech, assigned_intake
+):
+    """WA-04: the document goes to the intake office's queue; the orientador prints, verifies
+    (signatures, fingerprints), uploads the scan to the case evidence and hands it over, in that
+    order, each step in the history."""
+    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
+    job = services.print_job_send(
+        case=case,
+        by=pool_tech,
+        title="Constancia de atención",
+        upload=SimpleUploadedFile("constancia.pdf", PDF, content_type="application/pdf"),
+    )
+    assert job.office == office
+    assert job.document.kind == EvidenceKind.CONSTANCIA
+
+    with pytest.raises(ProtocolConflict):
+        services.print_job_update(job=job, by=orientador, step="verificado")
+    with pytest.raises(ProtocolConflict):
+        services.print_job_update(job=job, by=orientador, step="entregado")
+    with pytest.raises(ProtocolConflict):
+        services.print_job_scan(job=job, by=orientador, upload=png("firmado.png"))
+    with pytest.raises(ValidationError):
+        services.print_job_update(job=job, by=orientador, step="archivado")
+
+    services.print_job_update(job=job, by=orientador, step="impreso")
+    job = services.print_job_update(
+        job=job, by=orientador, step="verificado", signatures=True, fingerprints=True
+    )
+    scan = services.print_job_scan(job=job, by=orientador, upload=png("firmado.png"))
+    job = services.print_job_update(job=job, by=orientador, step="entregado")
+
+    assert job.printed_at is not None and job.handed_at is not None
+    assert (job.belongs_confirmed, job.signatures_taken, job.fingerprints_taken) == (
+        True,
+        True,
+        True,
+    )
+    assert scan.kind == EvidenceKind.SIGNED_SCAN
+    assert scan.case_id == case.pk
+    assert scan.uploaded_by == orientador
+    assert list(
+        job.history.order_by("history_date", "history_id").values_list(
+            "history_change_reason", flat=True
+        )
+    ) == [
+        "enviado a la cola de impresión de la oficina",
+        "documento impreso",
+        "verificado que corresponde al caso",
+        "documentos entregados al cliente",
+    ]
+    reasons = set(case.history.values_list("history_change_reason", flat=True))
+    assert {
+        "Constancia de atención: documento impreso",
+        "Constancia de atención: verificado que corresponde al caso",
+        "Constancia de atención: documentos entregados al cliente",
+    } <= reasons
+    assert job.history.filter(history_user=orientador).count() == 3
+
+
+def test_wa04_only_the_assigned_technologist_sends_to_print(users, assigned_intake):
+    """WA-04: another technologist cannot use the office printer for this case."""
+    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
+
+    with pytest.raises(ProtocolConflict):
+        services.print_job_send(
+            case=case,
+            by=users[Role.TECNOLOGO],
+            title="Factura",
+            upload=SimpleUploadedFile("factura.pdf", PDF, content_type="application/pdf"),
+        )
+
+    assert PrintJob.objects.count() == 0
+
+
+def test_df01_started_at_is_bogota_day(orientador, office):
+    """NFR-01: the intake's time is aware and shown on the Bogotá calendar day."""
+    intake, _ = services.intake_create(**intake_kwargs(orientador, office))
+
+    assert timezone.is_aware(intake.started_at)
+    assert timezone.localtime(intake.started_at).utcoffset() == dt.timedelta(hours=-5)
