@@ -4,7 +4,7 @@ of the caller's scope answers 404 like a missing one."""
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from core.api import _service_response
 from core.models import Case, EvidenceKind
 from core.permissions import has_any_role
-from core.roles import Role, user_roles
+from core.roles import Role
 from core.selectors import case_get_for_user
 from core.serializers import EvidenceSerializer
-from desborde import services
+from desborde import selectors, services
 from desborde.models import Intake, OutcomeProposal, PrintJob
 from desborde.serializers import (
     IntakeCreateSerializer,
@@ -38,61 +38,6 @@ from desborde.serializers import (
 #: multipart field → kind of evidence it becomes on the case (WA-01).
 PHOTO_FIELDS = {"photo_invoice": EvidenceKind.INVOICE_PHOTO, "photo_id": EvidenceKind.ID_PHOTO}
 TRUE_VALUES = {"1", "true", "si", "sí", "yes"}
-
-# --- scoping (read paths) ------------------------------------------------------------------
-
-
-def _nothing() -> Q:
-    return Q(pk__in=[])
-
-
-def intake_list_for_user(*, user) -> QuerySet[Intake]:
-    """Orientador: the intakes of their office; asignador: of their unit (NFR-02)."""
-    qs = Intake.objects.select_related(
-        "case", "case__assigned_to", "transaction_type", "office", "orientador"
-    )
-    if user.is_superuser:
-        return qs
-    roles = user_roles(user)
-    q = _nothing()
-    if user.home_office_id is not None:
-        if Role.ORIENTADOR in roles:
-            q |= Q(office_id=user.home_office_id)
-        if Role.ASIGNADOR in roles:
-            q |= Q(office__unit=user.home_office.unit)
-    return qs.filter(q)
-
-
-def proposal_list_for_user(*, user, answering: bool = False) -> QuerySet[OutcomeProposal]:
-    """WA-03: the orientador sees (and answers) the proposals of their office's intakes; the
-    technologist sees those of the cases assigned to them."""
-    qs = OutcomeProposal.objects.select_related(
-        "case", "case__intake", "case__intake__office", "proposed_by", "responded_by"
-    )
-    if user.is_superuser:
-        return qs
-    roles = user_roles(user)
-    q = _nothing()
-    if Role.ORIENTADOR in roles and user.home_office_id:
-        q |= Q(case__intake__office_id=user.home_office_id)
-    if Role.TECNOLOGO in roles and not answering:
-        q |= Q(case__assigned_to=user)
-    return qs.filter(q)
-
-
-def print_job_list_for_user(*, user, working: bool = False) -> QuerySet[PrintJob]:
-    """WA-04: the orientador works their office's print queue; the technologist follows the
-    documents of the cases assigned to them."""
-    qs = PrintJob.objects.select_related("office", "case", "case__intake", "document", "sent_by")
-    if user.is_superuser:
-        return qs
-    roles = user_roles(user)
-    q = _nothing()
-    if Role.ORIENTADOR in roles and user.home_office_id:
-        q |= Q(office_id=user.home_office_id)
-    if Role.TECNOLOGO in roles and not working:
-        q |= Q(case__assigned_to=user)
-    return qs.filter(q)
 
 
 def _get_or_404(qs: QuerySet, pk, message: str):
@@ -136,7 +81,7 @@ class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no user
             return Intake.objects.none()
-        qs = intake_list_for_user(user=self.request.user)
+        qs = selectors.intake_scope_for_user(user=self.request.user)
         if self.action == "list":
             start = timezone.make_aware(dt.datetime.combine(_day(self.request), dt.time.min))
             qs = qs.filter(started_at__gte=start, started_at__lt=start + dt.timedelta(days=1))
@@ -177,7 +122,7 @@ class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 photos=[(kind, upload) for kind, upload in photos if upload],
                 **data,
             )
-            intake = intake_list_for_user(user=request.user).get(pk=intake.pk)
+            intake = selectors.intake_scope_for_user(user=request.user).get(pk=intake.pk)
             return Response(
                 IntakeSerializer(intake).data,
                 status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -219,7 +164,7 @@ class OverflowCaseViewSet(viewsets.GenericViewSet):
             proposal = services.outcome_propose(
                 case=case, by=request.user, text=serializer.validated_data["text"]
             )
-            proposal = proposal_list_for_user(user=request.user).get(pk=proposal.pk)
+            proposal = selectors.proposal_list_for_user(user=request.user).get(pk=proposal.pk)
             return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
         return _service_response(call)
@@ -247,7 +192,7 @@ class OverflowCaseViewSet(viewsets.GenericViewSet):
                 title=serializer.validated_data["title"],
                 upload=serializer.validated_data["file"],
             )
-            job = print_job_list_for_user(user=request.user).get(pk=job.pk)
+            job = selectors.print_job_list_for_user(user=request.user).get(pk=job.pk)
             return Response(PrintJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
         return _service_response(call)
@@ -271,7 +216,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return OutcomeProposal.objects.none()
-        qs = proposal_list_for_user(user=self.request.user, answering=self.action == "respond")
+        qs = selectors.proposal_list_for_user(
+            user=self.request.user, answering=self.action == "respond"
+        )
         if self.action == "list" and _flag(self.request, "pending"):
             qs = qs.filter(response=OutcomeProposal.Response.PENDING)
         return qs
@@ -321,7 +268,7 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if getattr(self, "swagger_fake_view", False):
             return PrintJob.objects.none()
         working = self.action in {"steps", "scans"}
-        qs = print_job_list_for_user(user=self.request.user, working=working)
+        qs = selectors.print_job_list_for_user(user=self.request.user, working=working)
         if self.action == "list" and not _flag(self.request, "include_handed"):
             qs = qs.filter(handed_at__isnull=True)
         return qs

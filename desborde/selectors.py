@@ -44,12 +44,15 @@ def _intakes() -> QuerySet[Intake]:
     )
 
 
+def intake_scope_for_user(*, user) -> QuerySet[Intake]:
+    q = intake_scope_q(user)
+    return _intakes() if q is None else _intakes().filter(q)
+
+
 def intake_list_for_user(*, user, day: dt.date | None = None) -> QuerySet[Intake]:
     """DF-02: the day's intakes (today by default) of the user's office or unit, newest first."""
     start, end = _day_bounds(day or timezone.localdate())
-    qs = _intakes().filter(started_at__gte=start, started_at__lt=end)
-    q = intake_scope_q(user)
-    qs = qs if q is None else qs.filter(q)
+    qs = intake_scope_for_user(user=user).filter(started_at__gte=start, started_at__lt=end)
     return qs.order_by("-started_at", "-id")
 
 
@@ -62,61 +65,73 @@ def intake_get_for_user(*, user, intake_id: int) -> Intake:
     return intake
 
 
-def _orientador_office_q(user, prefix: str) -> Q | None:
-    """Rows of the orientador's home office (``prefix`` is the path to the office)."""
+def proposal_list_for_user(*, user, answering: bool = False) -> QuerySet[OutcomeProposal]:
+    """WA-03: the orientador sees (and answers) the proposals of their office's intakes; the
+    technologist sees those of the cases assigned to them."""
+    qs = OutcomeProposal.objects.select_related(
+        "case", "case__intake", "case__intake__office", "proposed_by", "responded_by"
+    )
     if user.is_superuser:
-        return None
-    office_id = getattr(user, "home_office_id", None)
-    if office_id is None or Role.ORIENTADOR not in user_roles(user):
-        return Q(pk__in=[])
-    return Q(**{prefix: office_id})
+        return qs
+    roles = user_roles(user)
+    q = Q(pk__in=[])
+    if Role.ORIENTADOR in roles and user.home_office_id:
+        q |= Q(case__intake__office_id=user.home_office_id)
+    if Role.TECNOLOGO in roles and not answering:
+        q |= Q(case__assigned_to=user)
+    return qs.filter(q)
+
+
+def print_job_list_for_user(*, user, working: bool = False) -> QuerySet[PrintJob]:
+    """WA-04: the orientador works their office's print queue; the technologist follows the
+    documents of the cases assigned to them."""
+    qs = PrintJob.objects.select_related("office", "case", "case__intake", "document", "sent_by")
+    if user.is_superuser:
+        return qs
+    roles = user_roles(user)
+    q = Q(pk__in=[])
+    if Role.ORIENTADOR in roles and user.home_office_id:
+        q |= Q(office_id=user.home_office_id)
+    if Role.TECNOLOGO in roles and not working:
+        q |= Q(case__assigned_to=user)
+    return qs.filter(q)
 
 
 def proposal_list_pending_for_user(*, user) -> QuerySet[OutcomeProposal]:
     """WA-03: proposals of the office's WhatsApp cases waiting for the customer's answer."""
-    qs = OutcomeProposal.objects.filter(response=OutcomeProposal.Response.PENDING).select_related(
-        "case", "case__customer", "case__intake", "proposed_by"
+    return (
+        proposal_list_for_user(user=user, answering=True)
+        .filter(response=OutcomeProposal.Response.PENDING)
+        .select_related("case__customer")
+        .order_by("proposed_at", "id")
     )
-    q = _orientador_office_q(user, "case__intake__office")
-    qs = qs if q is None else qs.filter(q)
-    return qs.order_by("proposed_at", "id")
 
 
 def proposal_get_for_user(*, user, proposal_id: int) -> OutcomeProposal:
-    qs = OutcomeProposal.objects.select_related(
-        "case",
-        "case__customer",
-        "case__intake",
-        "case__intake__office",
-        "proposed_by",
-        "responded_by",
-    )
-    q = _orientador_office_q(user, "case__intake__office")
-    proposal = (qs if q is None else qs.filter(q)).filter(pk=proposal_id).first()
+    qs = proposal_list_for_user(user=user, answering=True).select_related("case__customer")
+    proposal = qs.filter(pk=proposal_id).first()
     if proposal is None:
         raise Http404("Propuesta no encontrada.")
     return proposal
 
 
-def _print_jobs() -> QuerySet[PrintJob]:
+def _print_jobs(*, user) -> QuerySet[PrintJob]:
+    """The orientador's office's print jobs, with the signed scans already on each case."""
     scans = Evidence.objects.filter(kind=EvidenceKind.SIGNED_SCAN).order_by("uploaded_at", "id")
-    return PrintJob.objects.select_related("case", "case__customer", "document").prefetch_related(
-        Prefetch("case__evidence", queryset=scans, to_attr="signed_scans")
+    return (
+        print_job_list_for_user(user=user, working=True)
+        .select_related("case__customer")
+        .prefetch_related(Prefetch("case__evidence", queryset=scans, to_attr="signed_scans"))
     )
 
 
 def print_job_queue_for_user(*, user) -> QuerySet[PrintJob]:
     """WA-04: the office's documents not yet handed to the customer, oldest first."""
-    qs = _print_jobs().filter(handed_at__isnull=True)
-    q = _orientador_office_q(user, "office")
-    qs = qs if q is None else qs.filter(q)
-    return qs.order_by("sent_at", "id")
+    return _print_jobs(user=user).filter(handed_at__isnull=True).order_by("sent_at", "id")
 
 
 def print_job_get_for_user(*, user, job_id: int) -> PrintJob:
-    q = _orientador_office_q(user, "office")
-    qs = _print_jobs()
-    job = (qs if q is None else qs.filter(q)).filter(pk=job_id).first()
+    job = _print_jobs(user=user).filter(pk=job_id).first()
     if job is None:
         raise Http404("Documento no encontrado en la cola de impresión.")
     return job
