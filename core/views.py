@@ -29,6 +29,7 @@ from core.services.messaging import voicemail_script
 from core.signals import CASE_PAGE_PANELS
 
 NEAR_DUE_BUSINESS_DAYS = 3
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 @login_required
@@ -272,9 +273,11 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int):
         evidence = selectors.evidence_get_for_user(user=request.user, evidence_id=pk)
+        # ?ver=1 opens a PDF or an image in the browser (to print it); anything else downloads.
+        inline = request.GET.get("ver") == "1" and evidence.content_type in INLINE_TYPES
         return FileResponse(
             evidence.file.open("rb"),
-            as_attachment=True,
+            as_attachment=not inline,
             filename=evidence.original_name,
             content_type=evidence.content_type,
         )

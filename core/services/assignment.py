@@ -109,6 +109,7 @@ def assign_pending_cases(*, pool_id: int) -> int:
                 case.assigned_at = now
                 case.updated_at = now
                 case._change_reason = f"asignación automática, ronda {pool.round_number}"
+                case._history_user = None  # the system, not whoever's request ran the task
                 changed.append(case)
                 given += 1
                 if room[tech.pk] is not None:

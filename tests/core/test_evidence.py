@@ -230,3 +230,36 @@ def test_core08_role_without_case_visibility_gets_403(client, users, evidence):
     assert download.status_code == 403
     assert upload_response.status_code == 403
     assert Evidence.objects.count() == 1
+
+
+def test_core08_pdf_opens_inline_for_printing_only_when_asked(client, settings):
+    """CORE-08 / WA-04: ?ver=1 shows a PDF in the browser (to print it); by default and for
+    audio it is always a download."""
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import CaseStatus, EvidenceKind
+    from core.services.evidence import evidence_attach
+    from tests.factories import UserFactory, make_case
+
+    tech = UserFactory()
+    tech.groups.add(Group.objects.get(name="tecnologo"))
+    case = make_case(assigned_to=tech, status=CaseStatus.ASIGNADO)
+    pdf = evidence_attach(
+        case=case,
+        kind=EvidenceKind.CONSTANCIA,
+        upload=SimpleUploadedFile("constancia.pdf", b"%PDF-1.4\n%%EOF\n"),
+        uploaded_by=tech,
+    )
+    audio = evidence_attach(
+        case=case,
+        kind=EvidenceKind.CALL_RECORDING,
+        upload=SimpleUploadedFile("llamada.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00"),
+        uploaded_by=tech,
+    )
+    client.force_login(tech)
+    url = f"/evidencias/{pdf.pk}/descargar/"
+    assert client.get(url)["Content-Disposition"].startswith("attachment")
+    assert client.get(url + "?ver=1")["Content-Disposition"].startswith("inline")
+    audio_url = f"/evidencias/{audio.pk}/descargar/?ver=1"
+    assert client.get(audio_url)["Content-Disposition"].startswith("attachment")

@@ -888,10 +888,11 @@ def test_wa04_print_queue_steps(client, whatsapp_case, tech, orientador):
     assert "Constancia de atención" in content
     assert whatsapp_case.number in content
     assert "Jorge Iván Cano" in content
-    download = f"/evidencias/{job.document_id}/descargar/"
+    download = f"/evidencias/{job.document_id}/descargar/?ver=1"  # opens in the browser
     assert f'href="{download}"' in content
     document = client.get(download)
     assert document.status_code == 200
+    assert document["Content-Disposition"].startswith("inline")
     assert b"".join(document.streaming_content) == PDF
 
     handed_early = client.post(f"/desborde/impresion/{job.pk}/entregado/")
