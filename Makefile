@@ -56,6 +56,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a local atencion_bench database it creates).
+# BENCH=assignment|workbench|intakes runs one (intakes starts its own gunicorn on 127.0.0.1).
 bench: install
 	$(PY) -m bench $(BENCH)
 

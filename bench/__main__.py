@@ -1,5 +1,5 @@
-"""`python -m bench [assignment|workbench|all]` on PostgreSQL (BENCH_DATABASE_URL or a default
-local database ``atencion_bench``, created when missing and wiped by each run)."""
+"""`python -m bench [assignment|workbench|intakes|all]` on PostgreSQL (BENCH_DATABASE_URL or a
+default local database ``atencion_bench``, created when missing and wiped by each run)."""
 
 import os
 import sys
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import assignment, workbench
+    from bench import assignment, intakes, workbench
 
     which = argv[0] if argv else "all"
     ok = True
@@ -36,6 +36,8 @@ def main(argv: list[str]) -> int:
         ok &= assignment.run()
     if which in ("workbench", "all"):
         ok &= workbench.run()
+    if which in ("intakes", "all"):
+        ok &= intakes.run()
     return 0 if ok else 1
 
 

@@ -128,6 +128,9 @@ STORAGES = {
     },
 }
 
+# Benchmark-only views under /bench/ (bench/urls.py); never on in production.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+
 # Workbench ("Mis casos") refresh interval, seconds (CORE-10).
 WORKBENCH_REFRESH_SECONDS = env.int("WORKBENCH_REFRESH_SECONDS", default=15)
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -45,3 +46,6 @@ urlpatterns = [
     path("desborde/", include("desborde.urls")),
     path("", include("core.urls")),
 ]
+
+if settings.BENCH_VIEWS:
+    urlpatterns += [path("bench/", include("bench.urls"))]

@@ -1,0 +1,9 @@
+"""Benchmark-only routes, mounted under /bench/ when settings.BENCH_VIEWS is on."""
+
+from django.urls import path
+
+from bench.bare import bare_insert
+
+urlpatterns = [
+    path("bare/", bare_insert, name="bench_bare"),
+]
