@@ -190,7 +190,11 @@ def _intake_create(
         data_consent_version=DATA_CONSENT_VERSION,
         case=case,
     )
-    intake.full_clean(validate_unique=False)  # the token's uniqueness is the index's job
+    # Inputs were validated above and the related rows were just loaded or created: skip the
+    # per-field existence queries; the token's uniqueness is the index's job.
+    intake.full_clean(
+        exclude=["office", "orientador", "transaction_type", "case"], validate_unique=False
+    )
     intake.save()
     for kind, upload in photos:
         evidence_attach(case=case, kind=kind, upload=upload, uploaded_by=orientador)

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.business_days import pqr_due_date
@@ -23,19 +23,44 @@ from core.models import (
 def case_number_allocate(*, kind: str, year: int) -> str:
     """The next case number of a kind and year (PQR-2026-000123, PED-2026-000045).
 
-    Must run inside the transaction that saves the case: the sequence row stays locked until that
+    Must run inside the transaction that saves the case: the counter row stays locked until that
     transaction ends, so concurrent requests queue on it (no duplicates), and a rolled-back case
-    rolls its increment back too (no gaps). The row is created with INSERT … ON CONFLICT DO
-    NOTHING so that two first cases of a year do not collide either.
+    rolls its increment back too (no gaps). On PostgreSQL one INSERT … ON CONFLICT DO UPDATE
+    creates or increments the row; elsewhere the row is created if missing, then locked.
     """
-    CaseNumberSequence.objects.bulk_create(
-        [CaseNumberSequence(kind=kind, year=year, last_value=0)], ignore_conflicts=True
-    )
-    seq = CaseNumberSequence.objects.select_for_update().get(kind=kind, year=year)
-    seq.last_value += 1
-    seq.save(update_fields=["last_value"])
+    if connection.vendor == "postgresql":
+        # One statement: creates the row or locks and increments it until commit.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {CaseNumberSequence._meta.db_table} AS s (kind, year, last_value) "
+                "VALUES (%s, %s, 1) ON CONFLICT (kind, year) "
+                "DO UPDATE SET last_value = s.last_value + 1 RETURNING last_value",
+                [kind, year],
+            )
+            value = cursor.fetchone()[0]
+    else:
+        CaseNumberSequence.objects.bulk_create(
+            [CaseNumberSequence(kind=kind, year=year, last_value=0)], ignore_conflicts=True
+        )
+        seq = CaseNumberSequence.objects.select_for_update().get(kind=kind, year=year)
+        seq.last_value += 1
+        seq.save(update_fields=["last_value"])
+        value = seq.last_value
     prefix = "PQR" if kind == CaseKind.PQR else "PED"
-    return f"{prefix}-{year}-{seq.last_value:06d}"
+    return f"{prefix}-{year}-{value:06d}"
+
+
+RELATED_FIELDS = [
+    "customer",
+    "channel",
+    "transaction_type",
+    "initial_cause",
+    "office",
+    "supported_office",
+    "assigned_to",
+    "created_by",
+    "pool",
+]
 
 
 @transaction.atomic
@@ -89,7 +114,10 @@ def case_open(
         status=CaseStatus.ABIERTO,
         pool=pool,
     )
-    case.full_clean(exclude=["number"])
+    # The related objects were just loaded by the caller and the check constraints are the
+    # database's (clean() gives their Spanish messages): validating them again would cost a
+    # query each on every intake.
+    case.full_clean(exclude=["number", *RELATED_FIELDS], validate_constraints=False)
     case.number = case_number_allocate(kind=kind, year=timezone.localtime(filed_at).year)
     case._change_reason = reason or "caso registrado"
     if created_by is not None:
