@@ -196,10 +196,39 @@ def _server_env() -> dict:
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_SECURE_SSL_REDIRECT="false",
         BENCH_VIEWS="true",
-        REDIS_URL="",  # no broker: tasks (the assignment) run eagerly inside the request
+        # No broker by default: the assignment runs eagerly inside the request. With
+        # BENCH_REDIS_URL (production shape) it is queued on Redis for a Celery worker.
+        REDIS_URL=BROKER_URL,
+        CELERY_TASK_DEFAULT_QUEUE=QUEUE,
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
     )
     return env
+
+
+BROKER_URL = os.environ.get("BENCH_REDIS_URL", "")
+QUEUE = f"bench-{os.getpid()}"
+
+
+def _start_worker(log) -> subprocess.Popen | None:
+    if not BROKER_URL:
+        return None
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", QUEUE,
+        "-n", f"{QUEUE}@%h", "--without-gossip", "--without-mingle", "--loglevel=WARNING",
+    ]  # fmt: skip
+    return subprocess.Popen(
+        cmd, cwd=Path(settings.BASE_DIR), env=_server_env(), stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def _wait_assigned(pool_id: int, seconds: float = 60.0) -> int:
+    """With a worker, the last cases are assigned a moment after the load stops."""
+    deadline = time.monotonic() + seconds
+    pending = Case.objects.filter(pool_id=pool_id, assigned_to__isnull=True)
+    while pending.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return pending.count()
 
 
 def _start_server(port: int, log) -> subprocess.Popen:
@@ -347,16 +376,19 @@ def _run() -> bool:
     port = _free_port()
     with tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False) as log:
         proc = _start_server(port, log)
+        worker = _start_worker(log)
         try:
             _wait_ready(proc, port)
             scenarios, submitted = _measure(port, office_id)
+            unassigned = _wait_assigned(pool_id)
         except RuntimeError as exc:
             raise RuntimeError(f"{exc} (registro de gunicorn: {log.name})") from exc
         finally:
             _stop_server(proc)
+            if worker is not None:
+                _stop_server(worker)
 
     stored = Intake.objects.count() - intakes_before
-    unassigned = Case.objects.filter(pool_id=pool_id, assigned_to__isnull=True).count()
     non_201 = sum(s.count - s.created for s in scenarios.values())
     ratios = {
         c: scenarios["intake", c].throughput / scenarios["bare", c].throughput
@@ -368,8 +400,13 @@ def _run() -> bool:
 
     print("== Registro de desborde por HTTP (issue 4, punto 7) ==")
     print(
-        f"gunicorn en {HOST}:{port}, {WORKERS} workers sync, DEBUG off, tareas en el proceso; "
-        f"hasta {MAX_REQUESTS} pedidos o {MAX_SECONDS:.0f} s por escenario; "
+        f"gunicorn en {HOST}:{port}, {WORKERS} workers sync, DEBUG off, "
+        + (
+            "asignación en un worker de Celery (Redis); "
+            if BROKER_URL
+            else "tareas en el proceso; "
+        )
+        + f"hasta {MAX_REQUESTS} pedidos o {MAX_SECONDS:.0f} s por escenario; "
         f"CONN_MAX_AGE={os.environ.get('DATABASE_CONN_MAX_AGE', '0')}"
     )
     print(
