@@ -102,7 +102,7 @@ class WorkbenchTableView(WorkbenchView):
     template_name = "core/partials/_workbench_table.html"
 
 
-def _case_page(request, case, *, status=200, **forms):
+def render_case_page(request, case, *, status=200, **forms):
     """The case page: customer, CRM fields, due date, protocol, evidence, history."""
     is_assignee = case.assigned_to_id == request.user.pk
     attempts = selectors.case_attempts(case=case)
@@ -151,7 +151,7 @@ def _case_page(request, case, *, status=200, **forms):
     return render(request, "core/case_detail.html", context, status=status)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def form_add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             for error in errors:
@@ -165,7 +165,7 @@ class CaseDetailView(RoleRequiredMixin, View):
     allowed_roles = STAFF_ROLES
 
     def get(self, request, pk: int):
-        return _case_page(request, selectors.case_get_for_user(user=request.user, case_id=pk))
+        return render_case_page(request, selectors.case_get_for_user(user=request.user, case_id=pk))
 
 
 class EvidenceUploadView(RoleRequiredMixin, View):
@@ -183,7 +183,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
                     by=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 if isinstance(result, Case):
                     messages.success(
@@ -192,7 +192,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
                 else:
                     messages.success(request, "Evidencia cargada en el expediente.")
                 return redirect("core:case_detail", pk=case.pk)
-        return _case_page(request, case, form=form, status=400)
+        return render_case_page(request, case, form=form, status=400)
 
 
 class AttemptView(RoleRequiredMixin, View):
@@ -208,17 +208,17 @@ class AttemptView(RoleRequiredMixin, View):
             try:
                 attempt = calls.attempt_log(case=case, by=request.user, **form.cleaned_data)
             except calls.ProtocolConflict as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
                 status = 409
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 messages.info(
                     request,
                     f"Intento {attempt.sequence} registrado: {attempt.get_outcome_display()}.",
                 )
                 return redirect("core:case_detail", pk=case.pk)
-        return _case_page(request, case, attempt_form=form, status=status)
+        return render_case_page(request, case, attempt_form=form, status=status)
 
 
 class CloseView(RoleRequiredMixin, View):
@@ -236,11 +236,11 @@ class CloseView(RoleRequiredMixin, View):
                     **form.crm_data(),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 messages.success(request, "Caso registrado y cerrado.")
                 return redirect("core:workbench")
-        return _case_page(request, case, close_form=form, status=400)
+        return render_case_page(request, case, close_form=form, status=400)
 
 
 class ReassignView(RoleRequiredMixin, View):
@@ -261,11 +261,11 @@ class ReassignView(RoleRequiredMixin, View):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 messages.success(request, f"Caso reasignado a {form.cleaned_data['to_user']}.")
                 return redirect("core:case_detail", pk=case.pk)
-        return _case_page(request, case, reassign_form=form, status=400)
+        return render_case_page(request, case, reassign_form=form, status=400)
 
 
 class EvidenceDownloadView(RoleRequiredMixin, View):

@@ -20,7 +20,7 @@ from core.models import (
 )
 from core.services.calls import ProtocolConflict
 from core.services.cases import case_open
-from core.services.customers import customer_get_or_create, document_normalize
+from core.services.customers import customer_get_or_create, document_normalize, phone_fields
 from core.services.evidence import evidence_attach, evidence_validate_file
 from desborde.models import (
     CHANNEL_BY_MODE,
@@ -153,9 +153,8 @@ def _intake_create(
         document_type=document_type,
         document_number=number,
         full_name=full_name,
-        mobile=phone if phone.startswith("3") else "",
-        phone=phone if not phone.startswith("3") else "",
         email=email,
+        **phone_fields(phone),
     )
     case = case_open(
         kind=transaction_type.kind,

@@ -19,7 +19,7 @@ from core import selectors as core_selectors
 from core.permissions import RoleRequiredMixin
 from core.roles import Role, can_see_personal_data, user_has_role
 from core.services.calls import ProtocolConflict
-from core.views import _add_errors, _case_page
+from core.views import form_add_errors, render_case_page
 from desborde import selectors, services
 from desborde.forms import (
     IntakeForm,
@@ -147,7 +147,7 @@ class RegisterView(OrientadorMixin, View):
             try:
                 services.transaction_check_eligible(transaction_type=transaction_type)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 intake_form = IntakeForm(
                     initial={
@@ -174,7 +174,7 @@ class RegisterView(OrientadorMixin, View):
                     orientador=request.user, office=request.user.home_office, **form.service_data()
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 if created:
                     messages.success(request, f"Cliente registrado: caso CRM {intake.case.number}.")
@@ -242,7 +242,7 @@ class ProposalView(OrientadorMixin, View):
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
                 status = _status_for(exc)
             else:
                 messages.success(
@@ -357,7 +357,7 @@ class CaseProposeView(RoleRequiredMixin, View):
             try:
                 services.outcome_propose(case=case, by=request.user, text=form.cleaned_data["text"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
                 status = _status_for(exc)
             else:
                 messages.success(
@@ -365,7 +365,7 @@ class CaseProposeView(RoleRequiredMixin, View):
                     "Propuesta de cierre enviada al orientador; espere la respuesta del cliente.",
                 )
                 return redirect("core:case_detail", pk=case.pk)
-        return _case_page(request, case, proposal_form=form, status=status)
+        return render_case_page(request, case, proposal_form=form, status=status)
 
 
 class CasePrintView(RoleRequiredMixin, View):
@@ -396,4 +396,4 @@ class CasePrintView(RoleRequiredMixin, View):
             errors = [e for field_errors in form.errors.values() for e in field_errors]
         for error in errors:
             messages.error(request, f"Envío a impresión: {error}")
-        return _case_page(request, case, status=status)
+        return render_case_page(request, case, status=status)

@@ -48,6 +48,16 @@ def document_normalize(*, document_type: str, document_number: str) -> str:
     return number
 
 
+def phone_fields(number: str) -> dict[str, str]:
+    """Colombian mobiles start with 3 (3xx xxx xxxx): they are the number to call and to cite by
+    SMS (``mobile``); any other number is a landline (``phone``)."""
+    return (
+        {"mobile": number, "phone": ""}
+        if number.startswith("3")
+        else {"mobile": "", "phone": number}
+    )
+
+
 def customer_get_or_create(
     *,
     document_type: str,

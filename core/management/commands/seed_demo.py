@@ -17,6 +17,7 @@ from core.models import (
     Case,
     CaseKind,
     CaseStatus,
+    Customer,
     DocumentType,
     InitialCause,
     Kiosk,
@@ -31,7 +32,7 @@ from core.models import (
 )
 from core.roles import Role
 from core.services.cases import case_open
-from core.services.customers import customer_get_or_create
+from core.services.customers import customer_get_or_create, phone_fields
 
 # code, name, unit, zone, capacity, has_orientador, technologists, kiosks
 OFFICES = [
@@ -340,8 +341,6 @@ class Command(BaseCommand):
     def _customer(self, row):
         doc_type, number, name, phone, email, address = row
         if doc_type == DocumentType.SIN_ID:
-            from core.models import Customer
-
             existing = Customer.objects.filter(document_type=doc_type, full_name=name).first()
             if existing:
                 return existing
@@ -349,10 +348,9 @@ class Command(BaseCommand):
             document_type=doc_type,
             document_number=number,
             full_name=name,
-            mobile=phone if phone.startswith("3") else "",
-            phone=phone if not phone.startswith("3") else "",
             email=email,
             address=address,
+            **phone_fields(phone),
         )
         return customer
 
