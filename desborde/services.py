@@ -246,6 +246,8 @@ def outcome_respond(
     )
     if proposal.response != OutcomeProposal.Response.PENDING:
         raise ProtocolConflict("Esta propuesta ya tiene respuesta del cliente.")
+    if proposal.case.is_closed:
+        raise ProtocolConflict("El caso ya está cerrado; la propuesta no admite respuesta.")
     comment = (comment or "").strip()
     if not agreed and not comment:
         raise ValidationError({"comment": "Indique por qué el cliente no está de acuerdo."})
@@ -324,6 +326,8 @@ def print_job_update(
     """WA-04: the orientador's steps on a printed document, each one in the history."""
     job = PrintJob.objects.select_for_update().select_related("case").get(pk=job.pk)
     now = timezone.now()
+    if job.handed_at and step != "entregado":
+        raise ProtocolConflict("Los documentos ya se entregaron al cliente.")
     if step == "impreso":
         job.printed_at = job.printed_at or now
     elif step == "verificado":

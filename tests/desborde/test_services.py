@@ -708,3 +708,38 @@ def test_df01_started_at_is_bogota_day(orientador, office):
 
     assert timezone.is_aware(intake.started_at)
     assert timezone.localtime(intake.started_at).utcoffset() == dt.timedelta(hours=-5)
+
+
+def test_wa04_no_step_after_the_documents_were_handed(orientador, pool_tech, assigned_intake):
+    """WA-04: once handed to the customer, a print job cannot be verified again (which would
+    reset the signature and fingerprint marks)."""
+    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
+    job = services.print_job_send(
+        case=case,
+        by=pool_tech,
+        title="Factura",
+        upload=SimpleUploadedFile("factura.pdf", PDF, content_type="application/pdf"),
+    )
+    services.print_job_update(job=job, by=orientador, step="impreso")
+    services.print_job_update(job=job, by=orientador, step="verificado", signatures=True)
+    services.print_job_update(job=job, by=orientador, step="entregado")
+
+    with pytest.raises(ProtocolConflict, match="ya se entregaron"):
+        services.print_job_update(job=job, by=orientador, step="verificado")
+
+    job.refresh_from_db()
+    assert job.signatures_taken is True
+    assert job.history.filter(history_change_reason__startswith="verificado").count() == 1
+
+
+def test_wa03_no_answer_after_the_case_is_closed(orientador, pool_tech, assigned_intake):
+    """WA-03: a proposal still pending when the case was closed cannot be answered."""
+    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
+    proposal = services.outcome_propose(case=case, by=pool_tech, text="Se expide el duplicado.")
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CERRADO_PRIMER_CONTACTO)
+
+    with pytest.raises(ProtocolConflict, match="ya está cerrado"):
+        services.outcome_respond(proposal=proposal, by=orientador, agreed=True)
+
+    proposal.refresh_from_db()
+    assert proposal.response == OutcomeProposal.Response.PENDING
