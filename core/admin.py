@@ -8,6 +8,7 @@ from core.models import (
     Channel,
     ContactAttempt,
     Customer,
+    DueAlertRun,
     Evidence,
     InitialCause,
     Kiosk,
@@ -229,3 +230,11 @@ class ContactAttemptAdmin(SimpleHistoryAdmin):
     list_select_related = ["case", "made_by"]
     search_fields = ["case__number", "number_dialled"]
     readonly_fields = ["case", "sequence", "outcome", "number_dialled", "made_by", "made_at"]
+
+
+@admin.register(DueAlertRun)
+class DueAlertRunAdmin(admin.ModelAdmin):
+    list_display = ["date", "unit", "cases", "sent_at"]
+    list_filter = ["unit"]
+    search_fields = ["unit"]
+    date_hierarchy = "date"

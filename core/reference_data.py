@@ -174,12 +174,29 @@ PERIODIC_TASKS = [
 ]
 
 
+#: (name, task, hour, minute) run every day, America/Bogota
+DAILY_TASKS = [
+    ("Alerta diaria de PQR por vencer (LEG-02)", "core.pqr_due_alerts", 7, 0),
+]
+
+
 def load_periodic_tasks(apps) -> None:
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, task, minutes in PERIODIC_TASKS:
         schedule, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
         PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": schedule})
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    for name, task, hour, minute in DAILY_TASKS:
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=str(minute),
+            hour=str(hour),
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone="America/Bogota",
+        )
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": crontab})
 
 
 def load_internal_client_office(apps) -> None:

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from core.services import assignment, messaging
+from core.services import assignment, deadlines, messaging
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +54,9 @@ def assignment_sweep_task() -> int:
         assignment.assign_pending_cases(pool_id=pool_id)
         for pool_id in assignment.pools_with_pending_cases()
     )
+
+
+@shared_task(name="core.pqr_due_alerts")
+def pqr_due_alerts_task() -> int:
+    """Daily (LEG-02): managers get the PQR near or past their legal term."""
+    return deadlines.pqr_due_alerts_send()

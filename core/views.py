@@ -25,10 +25,10 @@ from core.roles import (
 )
 from core.services import calls
 from core.services.assignment import case_reassign
+from core.services.deadlines import NEAR_DUE_BUSINESS_DAYS
 from core.services.messaging import voicemail_script
 from core.signals import CASE_PAGE_PANELS
 
-NEAR_DUE_BUSINESS_DAYS = 3
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 

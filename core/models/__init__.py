@@ -15,7 +15,7 @@ from .choices import (
 )
 from .customers import Customer
 from .evidence import Evidence
-from .messaging import MessageTemplate, Notification, SenderMailbox
+from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Channel",
     "Customer",
     "DocumentType",
+    "DueAlertRun",
     "Evidence",
     "EvidenceKind",
     "InitialCause",

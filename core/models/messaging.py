@@ -122,3 +122,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_medium_display()} a {self.recipient} ({self.status})"
+
+
+class DueAlertRun(models.Model):
+    """LEG-02: the daily alert of a unit was sent on this date (makes the task safe to re-run)."""
+
+    date = models.DateField("fecha")
+    unit = models.CharField("unidad", max_length=20)
+    cases = models.PositiveIntegerField("PQR incluidas", default=0)
+    sent_at = models.DateTimeField("enviada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "alerta diaria de vencimientos"
+        verbose_name_plural = "alertas diarias de vencimientos"
+        constraints = [
+            models.UniqueConstraint(fields=["date", "unit"], name="due_alert_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.unit}: {self.cases}"
