@@ -25,10 +25,6 @@ def is_business_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _holidays_for(day.year)
 
 
-def holiday_name(day: dt.date) -> str | None:
-    return _holidays_for(day.year).get(day)
-
-
 def add_business_days(start: dt.date, days: int) -> dt.date:
     """The ``days``-th business day after ``start`` (``start`` itself is not counted)."""
     current = start

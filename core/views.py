@@ -65,14 +65,13 @@ class CaseListView(RoleRequiredMixin, View):
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         today = timezone.localdate()
         rows = [(case, due_state(case.due_date, today)) for case in page.object_list]
-        title = "Mis casos" if user_has_role(request.user, Role.TECNOLOGO) else "Casos"
         return render(
             request,
             "core/case_list.html",
             {
                 "page": page,
                 "rows": rows,
-                "title": title,
+                "title": "Casos",
                 "status": status,
                 "status_choices": CaseStatus.choices,
             },
