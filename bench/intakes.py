@@ -407,7 +407,7 @@ def _run() -> bool:
             else "tareas en el proceso; "
         )
         + f"hasta {MAX_REQUESTS} pedidos o {MAX_SECONDS:.0f} s por escenario; "
-        f"CONN_MAX_AGE={os.environ.get('DATABASE_CONN_MAX_AGE', '0')}"
+        f"CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}"
     )
     print(
         f"{'clientes':>8}  {'vista':<22}{'pedidos':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}   201"

@@ -1,8 +1,12 @@
 """Thin Celery tasks: look ids up, call one service. Safe to run twice."""
 
+import contextlib
+import functools
 import logging
 
+import redis
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from core.services import assignment, deadlines, messaging
@@ -43,7 +47,55 @@ def send_pending_notifications_task() -> int:
     max_retries=5,
 )
 def assign_pending_cases_task(pool_id: int) -> int:
+    # Cleared before reading the pending cases: a case committed from now on queues a new run.
+    _queued_flag_clear(pool_id)
     return assignment.assign_pending_cases(pool_id=pool_id)
+
+
+#: Set while an assignment run of the pool waits in the queue (seconds: a lost message only
+#: holds new runs back this long; the periodic sweep assigns meanwhile).
+QUEUED_FLAG_SECONDS = 120
+
+
+def _queued_flag(pool_id: int) -> str:
+    """Per database and queue: pool ids of another database (tests, benchmark) never collide."""
+    from django.db import connection
+
+    database = connection.settings_dict["NAME"]
+    return f"atencion:{database}:{settings.CELERY_TASK_DEFAULT_QUEUE}:asignacion-en-cola:{pool_id}"
+
+
+@functools.cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def _queued_flag_clear(pool_id: int) -> None:
+    if settings.REDIS_URL:
+        with contextlib.suppress(redis.RedisError):
+            _redis().delete(_queued_flag(pool_id))
+
+
+def assignment_request(pool_id: int) -> bool:
+    """After a case enters a pool (on commit): make sure one assignment run of the pool is queued.
+
+    One run assigns every pending case of the pool, so while a run is waiting in the queue the
+    next cases need no run of their own: a flag in Redis, set with the run and cleared when it
+    starts, skips them. A burst of intakes then costs the worker a few runs, not one per case.
+    Without Redis (tasks in-process) or when the flag cannot be read, the run is queued as usual.
+    """
+    if settings.REDIS_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
+        key = _queued_flag(pool_id)
+        try:
+            if not _redis().set(key, "1", nx=True, ex=QUEUED_FLAG_SECONDS):
+                return True  # a queued run will see this case: it reads them when it starts
+        except redis.RedisError:
+            pass
+        if not enqueue(assign_pending_cases_task, pool_id):
+            _queued_flag_clear(pool_id)  # nothing queued: the next case must try again
+            return False
+        return True
+    return enqueue(assign_pending_cases_task, pool_id)
 
 
 @shared_task(name="core.assignment_sweep")

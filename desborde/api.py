@@ -122,7 +122,10 @@ class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 photos=[(kind, upload) for kind, upload in photos if upload],
                 **data,
             )
-            intake = selectors.intake_scope_for_user(user=request.user).get(pk=intake.pk)
+            if not created:  # the stored one, with its case as it is now
+                intake = selectors.intake_scope_for_user(user=request.user).get(pk=intake.pk)
+            # A new intake is answered from the objects just saved (no second read): its case
+            # is open and waits for the round robin, which runs after the commit.
             return Response(
                 IntakeSerializer(intake).data,
                 status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

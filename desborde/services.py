@@ -62,16 +62,29 @@ def overflow_pool_for(office) -> AssignmentPool | None:
 
 
 def intake_create(**kwargs) -> tuple[Intake, bool]:
-    """See ``_intake_create``. Two taps that arrive together: the second one waits for the
-    first on the token's unique index, fails, and returns the first one's intake."""
-    try:
-        return _intake_create(**kwargs)
-    except IntegrityError:
-        token = kwargs.get("client_token")
-        existing = Intake.objects.filter(client_token=token).first() if token else None
-        if existing is None:
-            raise
-        return existing, False
+    """See ``_intake_create``. Its transaction fails on a unique index in two cases, and then
+    nothing of it is kept: the ``client_token`` was already stored (a double tap, or a retry
+    after a lost answer), and the stored intake is returned; or another request created the
+    same customer a moment before, and the intake is registered again, finding that customer."""
+    token = kwargs.get("client_token")
+    for attempt in (1, 2):
+        try:
+            return _intake_create(**kwargs)
+        except IntegrityError:
+            existing = (
+                Intake.objects.filter(client_token=token).select_related("case").first()
+                if token
+                else None
+            )
+            if existing is not None:
+                if existing.orientador_id != kwargs["orientador"].pk:
+                    raise ValidationError(
+                        "Este envío ya fue registrado por otra persona."
+                    ) from None
+                return existing, False
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
@@ -95,15 +108,10 @@ def _intake_create(
 
     Nothing is written when the transaction is not eligible, the data are invalid, or the
     customer did not authorise the processing of personal data. ``client_token`` makes a
-    double tap harmless: the same token returns the intake already stored (created=False).
+    double tap harmless: the token's unique index refuses the second intake, and
+    ``intake_create`` returns the one already stored (created=False).
     The case enters the unit's overflow pool and is assigned after commit (CORE-09).
     """
-    if client_token:
-        existing = Intake.objects.filter(client_token=client_token).select_related("case").first()
-        if existing is not None:
-            if existing.orientador_id != orientador.pk:
-                raise ValidationError("Este envío ya fue registrado por otra persona.")
-            return existing, False
     if mode not in IntakeMode.values:
         raise ValidationError({"mode": "Seleccione formulario web o WhatsApp."})
     transaction_check_eligible(transaction_type=transaction_type)
@@ -154,6 +162,7 @@ def _intake_create(
         document_number=number,
         full_name=full_name,
         email=email,
+        savepoint=False,  # intake_create retries the whole intake on IntegrityError
         **phone_fields(phone),
     )
     case = case_open(

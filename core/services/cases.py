@@ -63,7 +63,6 @@ RELATED_FIELDS = [
 ]
 
 
-@transaction.atomic
 def case_open(
     *,
     kind: str,
@@ -86,6 +85,10 @@ def case_open(
 ) -> Case:
     """Open a case: number allocated by the database, due date for PQR (LEG-01), history.
 
+    The data are validated before anything is written, so a caller inside its own transaction
+    can catch the ValidationError and go on. The writes take no savepoint of their own (two
+    round trips on every intake): a database error there aborts the caller's transaction, as
+    PostgreSQL would anyway.
     A case opened into a pool is handed out by the round-robin task once this transaction
     commits; if the broker is down then, the periodic sweep assigns it later (NFR-03).
     """
@@ -118,17 +121,18 @@ def case_open(
     # database's (clean() gives their Spanish messages): validating them again would cost a
     # query each on every intake.
     case.full_clean(exclude=["number", *RELATED_FIELDS], validate_constraints=False)
-    case.number = case_number_allocate(kind=kind, year=timezone.localtime(filed_at).year)
     case._change_reason = reason or "caso registrado"
     if created_by is not None:
         case._history_user = created_by
-    case.save()
+    with transaction.atomic(savepoint=False):
+        case.number = case_number_allocate(kind=kind, year=timezone.localtime(filed_at).year)
+        case.save()
+        if pool is not None:
+            from core.tasks import assignment_request
+
+            transaction.on_commit(lambda: assignment_request(pool.pk))
     # The reason belongs to this history row only, not to the next save of the same object.
     del case._change_reason
-    if pool is not None:
-        from core.tasks import assign_pending_cases_task, enqueue
-
-        transaction.on_commit(lambda: enqueue(assign_pending_cases_task, pool.pk))
     return case
 
 

@@ -58,6 +58,12 @@ def phone_fields(number: str) -> dict[str, str]:
     )
 
 
+def customer_find_by_document(*, document_type: str, document_number: str) -> Customer | None:
+    return Customer.objects.filter(
+        document_type=document_type, document_number=document_number
+    ).first()
+
+
 def customer_get_or_create(
     *,
     document_type: str,
@@ -67,12 +73,18 @@ def customer_get_or_create(
     mobile: str = "",
     email: str = "",
     address: str = "",
+    savepoint: bool = True,
 ) -> tuple[Customer, bool]:
     """CORE-03: find the contact by document, or create it.
 
     An existing contact keeps its data; blank fields are filled with what was given now (the
     newest phone or e-mail is what the technologist will dial or write to). "Sin identificación"
     contacts have no number to match, so each one is new.
+
+    Two requests creating the same document at once: the loser's insert fails on the unique
+    index; by default a savepoint catches that and the existing contact is used. A caller that
+    retries its whole transaction on IntegrityError passes ``savepoint=False`` and saves the
+    savepoint's two round trips on every call.
     """
     number = document_normalize(document_type=document_type, document_number=document_number)
     full_name = " ".join((full_name or "").split())
@@ -80,9 +92,7 @@ def customer_get_or_create(
         raise ValidationError({"full_name": "Ingrese el nombre del cliente."})
     given = {"phone": phone, "mobile": mobile, "email": email, "address": address}
     if number:
-        existing = Customer.objects.filter(
-            document_type=document_type, document_number=number
-        ).first()
+        existing = customer_find_by_document(document_type=document_type, document_number=number)
         if existing is not None:
             return _customer_refresh(existing, given), False
     customer = Customer(
@@ -91,6 +101,9 @@ def customer_get_or_create(
     # clean() gives the Spanish messages of the check constraints and the unique document is
     # the index's job (IntegrityError below): no need to run each constraint as a query.
     customer.full_clean(validate_constraints=False)
+    if not savepoint:
+        customer.save()  # a duplicate document raises IntegrityError to the caller, who retries
+        return customer, True
     try:
         with transaction.atomic():
             customer.save()

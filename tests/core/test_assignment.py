@@ -578,3 +578,67 @@ def test_core09_cap_holds_across_pools_run_concurrently(postgres, monkeypatch):
     assert Case.objects.filter(assigned_to=este).count() == 2
     assert Case.objects.filter(assigned_to=oeste).count() == 2
     assert owners(east_cases + west_cases).count(None) == 4
+
+
+def test_core09_burst_of_cases_queues_one_run_per_pool(
+    redis_url, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """CORE-09 with a broker: while a run of the pool waits in the queue, new cases of that pool
+    queue no run of their own (that run reads them when it starts); once it has started, the
+    next case queues a new one. Another pool is not held back."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    pool, other_pool = make_pool(batch_size=5), make_pool(code="otro-grupo", batch_size=5)
+    ana = make_tech("Ana", pools=[pool, other_pool])
+    sent = []
+    monkeypatch.setattr(
+        tasks.assign_pending_cases_task,
+        "apply_async",
+        lambda args=(), **kwargs: sent.append(tuple(args)),  # queued, never run here
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        burst = [make_case(pool=pool) for _ in range(3)]
+    assert sent == [(pool.pk,)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(pool=other_pool)
+    assert sent == [(pool.pk,), (other_pool.pk,)]
+
+    # The worker takes the queued run: it assigns the whole burst.
+    assert tasks.assign_pending_cases_task(pool.pk) == 3
+    assert {c.assigned_to_id for c in Case.objects.filter(pk__in=[c.pk for c in burst])} == {ana.pk}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        later = make_case(pool=pool)
+    assert sent[-1] == (pool.pk,) and len(sent) == 3
+    assert tasks.assign_pending_cases_task(pool.pk) == 1
+    later.refresh_from_db()
+    assert later.assigned_to == ana
+    tasks.assign_pending_cases_task(other_pool.pk)  # leaves no mark for later tests
+
+
+def test_nfr03_broker_down_does_not_hold_back_the_next_case(
+    redis_url, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """NFR-03: a run that could not be queued leaves no 'already queued' mark behind."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    pool = make_pool(batch_size=1)
+    make_tech("Ana", pools=[pool])
+    sent = []
+
+    def broker_down(*args, **kwargs):
+        raise OSError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.assign_pending_cases_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(pool=pool)
+    monkeypatch.setattr(
+        tasks.assign_pending_cases_task,
+        "apply_async",
+        lambda args=(), **kwargs: sent.append(tuple(args)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(pool=pool)
+
+    assert sent == [(pool.pk,)]
+    tasks.assign_pending_cases_task(pool.pk)  # clears the mark for the next test

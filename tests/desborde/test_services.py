@@ -6,6 +6,7 @@ closing, WA-04 the print queue, NFR-03 Spanish messages and nothing written on b
 """
 
 import datetime as dt
+import threading
 import uuid
 
 import pytest
@@ -333,6 +334,59 @@ def test_nfr03_same_token_twice_stores_one(orientador, office):
     assert second.pk == first.pk
     assert Intake.objects.count() == 1
     assert Case.objects.count() == 1
+    assert Customer.objects.count() == 1
+    assert Case.history.count() == 1
+    # The second tap's transaction was rolled back whole: its case number was not used.
+    third, _ = services.intake_create(**intake_kwargs(orientador, office, client_token=None))
+    assert int(third.case.number[-6:]) == int(first.case.number[-6:]) + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nfr03_customer_created_meanwhile_by_another_request(
+    postgres, orientador, office, monkeypatch
+):
+    """NFR-03: another request commits the same customer between this one's lookup and its
+    insert. The unique index refuses the second contact, the intake is registered again with
+    the contact that won, and nothing the orientador submitted is lost."""
+    from django.db import connection as this_connection
+
+    from core.services import customers
+
+    real_find = customers.customer_find_by_document
+    calls = []
+
+    def other_request(document_type, document_number):
+        Customer.objects.create(
+            document_type=document_type,
+            document_number=document_number,
+            full_name="Registrado por otra solicitud",
+        )
+        from django.db import connection
+
+        connection.close()
+
+    def find_missing_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:  # the other request commits the same document right now
+            other = threading.Thread(target=other_request, kwargs=kwargs)
+            other.start()
+            other.join()
+            return None
+        return real_find(**kwargs)
+
+    monkeypatch.setattr(customers, "customer_find_by_document", find_missing_once)
+
+    intake, created = services.intake_create(**intake_kwargs(orientador, office))
+
+    assert created is True
+    assert len(calls) == 2
+    winner = Customer.objects.get()
+    assert winner.full_name == "Registrado por otra solicitud"
+    assert intake.case.customer == winner
+    assert winner.mobile == "3104567890"  # the blank fields were filled with this intake's data
+    assert Intake.objects.count() == 1
+    assert Case.objects.get().number == intake.case.number
+    assert this_connection.in_atomic_block is False
 
 
 def test_nfr02_token_of_another_orientador_refused(orientador, office):
