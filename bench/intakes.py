@@ -1,14 +1,16 @@
 """Overflow intakes through the real HTTP stack (issue 4, item 7).
 
-gunicorn (2 sync workers, DEBUG off, tasks eager) on a free loopback port serves the bench
-database; N client threads, each keeping one ``http.client`` connection (gunicorn's sync workers
-close it after every response, so it reconnects on loopback), POST to /api/v1/desborde/intakes/
-as an orientador (token auth), each request with a fresh client_token and a distinct document
-number, so every request registers a customer, opens a case in the metropolitan overflow pool
-and, after commit and inside the request, runs the round-robin assignment. The baseline,
-measured in the same run and the same server, is a bare Django POST view that inserts one row
+The production shape on this machine: gunicorn (2 sync workers, DEBUG off, persistent database
+connections) on a free loopback port serves the bench database, and the round robin is queued
+on Redis for a real Celery worker (``BENCH_REDIS_URL``, default the local Redis; empty, or Redis
+not answering: the assignment runs inside the request, as in the demo). N client threads, each
+keeping one ``http.client`` connection (gunicorn's sync workers close it after every response,
+so it reconnects on loopback), POST to /api/v1/desborde/intakes/ as an orientador (token auth),
+each request with a fresh client_token and a distinct document number, so every request
+registers a customer and opens a case in the metropolitan overflow pool. The baseline, measured
+in the same run and the same server, is a bare Django POST view that inserts one row
 (bench/bare.py, routed with BENCH_VIEWS=true). Each scenario stops at MAX_REQUESTS requests or
-MAX_SECONDS, whichever comes first.
+MAX_SECONDS, whichever comes first. At the end every case must be assigned.
 """
 
 import contextlib
@@ -196,8 +198,8 @@ def _server_env() -> dict:
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_SECURE_SSL_REDIRECT="false",
         BENCH_VIEWS="true",
-        # No broker by default: the assignment runs eagerly inside the request. With
-        # BENCH_REDIS_URL (production shape) it is queued on Redis for a Celery worker.
+        # Production shape: the assignment is queued on Redis for the Celery worker started
+        # below. Without a broker it runs eagerly inside the request.
         REDIS_URL=BROKER_URL,
         CELERY_TASK_DEFAULT_QUEUE=QUEUE,
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
@@ -205,7 +207,21 @@ def _server_env() -> dict:
     return env
 
 
-BROKER_URL = os.environ.get("BENCH_REDIS_URL", "")
+def _broker_url() -> str:
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    if not url:
+        return ""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        print(f"Redis no responde en {url} ({exc}): la asignación corre dentro de la petición.")
+        return ""
+    return url
+
+
+BROKER_URL = ""  # set by run()
 QUEUE = f"bench-{os.getpid()}"
 
 
@@ -322,6 +338,8 @@ def _interrupted(signum, frame):
 
 
 def run() -> bool:
+    global BROKER_URL
+    BROKER_URL = _broker_url()
     # A plain `kill` (SIGTERM) unwinds like Ctrl-C, so the finally below stops gunicorn too.
     previous = signal.signal(signal.SIGTERM, _interrupted)
     try:

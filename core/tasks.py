@@ -14,13 +14,13 @@ from core.services import assignment, deadlines, messaging
 log = logging.getLogger(__name__)
 
 
-def enqueue(task, *args, **kwargs) -> bool:
+def enqueue(task, *args, countdown: float | None = None, **kwargs) -> bool:
     """Send a task to the broker; when it is unreachable, log and let the periodic sweep catch up.
 
     Whatever the task works on is already saved in the database, so nothing is lost (NFR-03).
     """
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, retry=False, countdown=countdown)
     except Exception as exc:  # noqa: BLE001 - kombu raises several types for a dead broker
         log.warning(
             "Broker no disponible; %s quedará para el barrido periódico: %s", task.name, exc
@@ -81,8 +81,10 @@ def assignment_request(pool_id: int) -> bool:
 
     One run assigns every pending case of the pool, so while a run is waiting in the queue the
     next cases need no run of their own: a flag in Redis, set with the run and cleared when it
-    starts, skips them. A burst of intakes then costs the worker a few runs, not one per case.
-    Without Redis (tasks in-process) or when the flag cannot be read, the run is queued as usual.
+    starts, skips them. The run starts ``ASSIGNMENT_DELAY_SECONDS`` (1 s) after the first case,
+    so the cases registered meanwhile go in the same run: a busy office costs the worker about
+    one run a second per pool, not one per case. Without Redis (tasks in-process) or when the
+    flag cannot be read, a run is queued at once for every case.
     """
     if settings.REDIS_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
         key = _queued_flag(pool_id)
@@ -91,7 +93,9 @@ def assignment_request(pool_id: int) -> bool:
                 return True  # a queued run will see this case: it reads them when it starts
         except redis.RedisError:
             pass
-        if not enqueue(assign_pending_cases_task, pool_id):
+        if not enqueue(
+            assign_pending_cases_task, pool_id, countdown=settings.ASSIGNMENT_DELAY_SECONDS
+        ):
             _queued_flag_clear(pool_id)  # nothing queued: the next case must try again
             return False
         return True

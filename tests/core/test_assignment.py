@@ -589,16 +589,19 @@ def test_core09_burst_of_cases_queues_one_run_per_pool(
     settings.CELERY_TASK_ALWAYS_EAGER = False
     pool, other_pool = make_pool(batch_size=5), make_pool(code="otro-grupo", batch_size=5)
     ana = make_tech("Ana", pools=[pool, other_pool])
-    sent = []
-    monkeypatch.setattr(
-        tasks.assign_pending_cases_task,
-        "apply_async",
-        lambda args=(), **kwargs: sent.append(tuple(args)),  # queued, never run here
-    )
+    settings.ASSIGNMENT_DELAY_SECONDS = 1.5
+    sent, countdowns = [], []
+
+    def queued(args=(), countdown=None, **kwargs):  # queued, never run here
+        sent.append(tuple(args))
+        countdowns.append(countdown)
+
+    monkeypatch.setattr(tasks.assign_pending_cases_task, "apply_async", queued)
 
     with django_capture_on_commit_callbacks(execute=True):
         burst = [make_case(pool=pool) for _ in range(3)]
     assert sent == [(pool.pk,)]
+    assert countdowns == [1.5]  # the run waits for the rest of the burst
 
     with django_capture_on_commit_callbacks(execute=True):
         make_case(pool=other_pool)
