@@ -42,6 +42,7 @@ from desborde.models import Intake
 
 INTAKE_PATH = "/api/v1/desborde/intakes/"
 BARE_PATH = "/bench/bare/"
+VALIDATE_PATH = "/bench/validar/"
 TOKEN_PATH = "/api/v1/auth/token/"
 HEALTH_PATH = "/healthz"
 HOST = "127.0.0.1"
@@ -370,7 +371,7 @@ def _measure(port: int, office_id: int) -> tuple[dict[tuple[str, int], Scenario]
     }
     submitted = 0
     # Warm-up of both workers on both paths (counted in the stored = submitted check).
-    for path in (BARE_PATH, INTAKE_PATH):
+    for path in (BARE_PATH, VALIDATE_PATH, INTAKE_PATH):
         warm = _load(port, path, headers, office_id, WORKERS * 2, path, WARMUP_REQUESTS)
         if path == INTAKE_PATH:
             submitted += warm.count
@@ -380,6 +381,9 @@ def _measure(port: int, office_id: int) -> tuple[dict[tuple[str, int], Scenario]
     for clients in CLIENTS:
         scenarios["bare", clients] = _load(
             port, BARE_PATH, headers, office_id, clients, "vista mínima (bare)"
+        )
+        scenarios["validate", clients] = _load(
+            port, VALIDATE_PATH, headers, office_id, clients, "DRF sin escribir"
         )
         scenarios["intake", clients] = _load(
             port, INTAKE_PATH, headers, office_id, clients, "registro de desborde"
@@ -408,6 +412,7 @@ def _run() -> bool:
 
     stored = Intake.objects.count() - intakes_before
     non_201 = sum(s.count - s.created for s in scenarios.values())
+    floor = scenarios["validate", TARGET_CLIENTS]
     ratios = {
         c: scenarios["intake", c].throughput / scenarios["bare", c].throughput
         if scenarios["bare", c].throughput
@@ -432,6 +437,7 @@ def _run() -> bool:
     )
     for clients in CLIENTS:
         print(_row(scenarios["bare", clients]))
+        print(_row(scenarios["validate", clients]))
         print(_row(scenarios["intake", clients]))
     print(
         "razón registro / vista mínima (req/s): "
@@ -441,6 +447,12 @@ def _run() -> bool:
     print(
         f"p95 del registro con {TARGET_CLIENTS} clientes: {p95:.1f} ms "
         f"(objetivo < {TARGET_P95_MS:.0f} ms)"
+    )
+    print(
+        f"DRF sin escribir (token, rol, validación del formulario, respuesta 201; no es un "
+        f"objetivo) con {TARGET_CLIENTS} clientes: {floor.throughput:.0f} req/s, razón "
+        f"{floor.throughput / scenarios['bare', TARGET_CLIENTS].throughput:.2f} de la vista "
+        f"mínima, p95 {floor.percentile(95):.1f} ms"
     )
     print(
         f"registros guardados: {stored} de {submitted} enviados; respuestas distintas de 201: "

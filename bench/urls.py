@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from bench.bare import bare_insert
+from bench.bare import ValidateOnly, bare_insert
 
 urlpatterns = [
     path("bare/", bare_insert, name="bench_bare"),
+    path("validar/", ValidateOnly.as_view(), name="bench_validate_only"),
 ]
