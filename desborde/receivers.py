@@ -37,4 +37,5 @@ def case_page_panel(request, case: Case, forms) -> dict | None:
         "print_jobs": list(case.print_jobs.all()),
         "can_act": is_assignee and not case.is_closed,
         "proposal_form": forms.get("proposal_form"),
+        "print_form": forms.get("print_form"),
     }

@@ -386,14 +386,12 @@ class CasePrintView(RoleRequiredMixin, View):
                     upload=form.cleaned_data["file"],
                 )
             except ValidationError as exc:
-                errors, status = exc.messages, _status_for(exc)
+                form_add_errors(form, exc)
+                status = _status_for(exc)
             else:
                 messages.success(
                     request, f"«{job.title}» enviado a la cola de impresión de {job.office.name}."
                 )
                 return redirect("core:case_detail", pk=case.pk)
-        else:
-            errors = [e for field_errors in form.errors.values() for e in field_errors]
-        for error in errors:
-            messages.error(request, f"Envío a impresión: {error}")
-        return render_case_page(request, case, status=status)
+        # The messages go next to the fields of the form, which keeps what was typed.
+        return render_case_page(request, case, print_form=form, status=status)

@@ -874,6 +874,49 @@ def test_wa04_technologist_sends_document_to_the_office_printer(client, whatsapp
     assert PrintJob.objects.count() == 1
 
 
+def _print_form(page: str) -> str:
+    match = re.search(r'<form[^>]*id="print-form".*?</form>', page, re.S)
+    assert match, "la página no tiene el formulario de impresión"
+    return match.group(0)
+
+
+def test_nfr03_print_form_errors_next_to_their_fields(client, whatsapp_case, tech):
+    """NFR-03 / WA-04: each message under its own field, with what was typed kept; nothing
+    is sent to the printer."""
+    client.force_login(tech)
+
+    no_file = client.post(
+        f"/desborde/casos/{whatsapp_case.pk}/imprimir/", {"title": "Factura de octubre"}
+    )
+    form = _print_form(no_file.content.decode())
+    assert no_file.status_code == 400
+    assert re.search(
+        r'id="print-file".*?<div class="invalid-feedback d-block">Seleccione el archivo a '
+        r"imprimir.</div>",
+        form,
+        re.S,
+    )
+    assert 'value="Factura de octubre"' in form
+
+    no_title = send_pdf(client, whatsapp_case, title="")
+    form = _print_form(no_title.content.decode())
+    assert no_title.status_code == 400
+    assert re.search(
+        r'class="form-control is-invalid"[^>]*id="print-title".*?Indique qué documento es',
+        form,
+        re.S,
+    )
+
+    wrong_type = client.post(
+        f"/desborde/casos/{whatsapp_case.pk}/imprimir/",
+        {"title": "Factura", "file": SimpleUploadedFile("factura.exe", b"MZ\x90\x00")},
+    )
+    form = _print_form(wrong_type.content.decode())
+    assert wrong_type.status_code == 400
+    assert re.search(r'id="print-file".*?Tipo de archivo no permitido', form, re.S)
+    assert PrintJob.objects.count() == 0
+
+
 def test_wa04_print_queue_steps(client, whatsapp_case, tech, orientador):
     """WA-04: the orientador prints, verifies (signatures / fingerprints), uploads the scan to
     the case's evidence and hands the document; steps out of order get Spanish messages."""
