@@ -67,7 +67,8 @@ def intake_create(**kwargs) -> tuple[Intake, bool]:
     after a lost answer), and the stored intake is returned; or another request created the
     same customer a moment before, and the intake is registered again, finding that customer."""
     token = kwargs.get("client_token")
-    for attempt in (1, 2):
+    retries = 1
+    while True:
         try:
             return _intake_create(**kwargs)
         except IntegrityError:
@@ -82,9 +83,9 @@ def intake_create(**kwargs) -> tuple[Intake, bool]:
                         "Este envío ya fue registrado por otra persona."
                     ) from None
                 return existing, False
-            if attempt == 2:
+            if not retries:
                 raise
-    raise AssertionError("unreachable")
+            retries -= 1
 
 
 @transaction.atomic
