@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.exceptions import ProtocolConflict
 from core.models import (
     Case,
     CaseStatus,
@@ -18,10 +19,6 @@ from core.signals import case_closing, case_registered
 
 MAX_ATTEMPTS = 3
 WORKABLE = (CaseStatus.ASIGNADO, CaseStatus.EN_ATENCION)
-
-
-class ProtocolConflict(ValidationError):
-    """The request is valid but the case's state does not allow it (API answers 409)."""
 
 
 def _ensure_assignee(case: Case, user: User) -> None:

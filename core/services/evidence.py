@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.exceptions import ProtocolConflict
 from core.models import Case, Evidence, EvidenceKind, User
 
 #: extension → (content type, magic-byte check). The file's first bytes must match its extension.
@@ -56,6 +57,25 @@ def evidence_validate_file(*, upload: UploadedFile) -> tuple[str, str]:
     return ext, content_type
 
 
+#: What the procedure adds to a case after it is closed: the scans of the documents the customer
+#: signed at the office (WA-04, CEL-04). Anything else is refused on a closed case.
+AFTER_CLOSING_KINDS = {EvidenceKind.SIGNED_SCAN}
+#: Recordings of the technologist's own calls: only the assigned technologist attaches them.
+ASSIGNEE_ONLY_KINDS = {EvidenceKind.CALL_RECORDING, EvidenceKind.VOICEMAIL_RECORDING}
+
+
+def evidence_check_allowed(*, case: Case, kind: str, by: User) -> None:
+    """Refuse (409) evidence on a closed case, except signed scans, and a call or voicemail
+    recording from anyone but the assigned technologist."""
+    if case.is_closed and kind not in AFTER_CLOSING_KINDS:
+        raise ProtocolConflict(
+            f"El caso está {case.get_status_display()}: solo se agregan documentos firmados "
+            "escaneados."
+        )
+    if kind in ASSIGNEE_ONLY_KINDS and case.assigned_to_id != by.pk:
+        raise ProtocolConflict("Solo el tecnólogo asignado carga las grabaciones de sus llamadas.")
+
+
 @transaction.atomic
 def evidence_attach(*, case: Case, kind: str, upload: UploadedFile, uploaded_by: User) -> Evidence:
     """CORE-08: store a file in the customer's expediente, linked to the case.
@@ -65,6 +85,7 @@ def evidence_attach(*, case: Case, kind: str, upload: UploadedFile, uploaded_by:
     """
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": "Tipo de evidencia no válido."})
+    evidence_check_allowed(case=case, kind=kind, by=uploaded_by)
     _, content_type = evidence_validate_file(upload=upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -263,3 +263,90 @@ def test_core08_pdf_opens_inline_for_printing_only_when_asked(client, settings):
     assert client.get(url + "?ver=1")["Content-Disposition"].startswith("inline")
     audio_url = f"/evidencias/{audio.pk}/descargar/?ver=1"
     assert client.get(audio_url)["Content-Disposition"].startswith("attachment")
+
+
+# --- who may attach what, and when (security finding 6) -------------------------------------
+
+MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\x00" * 32
+
+
+def api_upload(user, case, kind, name="llamada.mp3", content=MP3):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.post(
+        f"/api/v1/cases/{case.pk}/evidence/",
+        {"kind": kind, "file": SimpleUploadedFile(name, content)},
+        format="multipart",
+    )
+
+
+@pytest.fixture
+def office_case(users, office):
+    from core.models import CaseStatus
+
+    return make_case(
+        office=office,
+        supported_office=office,
+        assigned_to=users[Role.TECNOLOGO],
+        status=CaseStatus.ASIGNADO,
+    )
+
+
+@pytest.mark.parametrize(
+    "kind", [EvidenceKind.CALL_RECORDING, EvidenceKind.INVOICE_PHOTO, EvidenceKind.OTHER]
+)
+def test_core08_closed_case_refuses_evidence_409(users, office_case, kind):
+    """CORE-08: after closing, the expediente takes no more evidence (409, Spanish), whoever
+    sends it; nothing is stored."""
+    from core.models import CaseStatus
+
+    office_case.status = CaseStatus.CERRADO_PRIMER_CONTACTO
+    office_case.save(update_fields=["status"])
+    content = png_bytes() if kind == EvidenceKind.INVOICE_PHOTO else MP3
+    name = "foto.png" if kind == EvidenceKind.INVOICE_PHOTO else "llamada.mp3"
+    for role in (Role.ORIENTADOR, Role.TECNOLOGO):
+        response = api_upload(users[role], office_case, kind, name=name, content=content)
+        assert response.status_code == 409
+        assert response.json()["detail"].startswith(
+            "El caso está cerrado con solución en primer contacto: solo se agregan documentos"
+        )
+    assert not office_case.evidence.exists()
+
+
+def test_wa04_signed_scan_still_accepted_after_closing(users, office_case):
+    """WA-04 / CEL-04: the scans of the documents signed at the office come after closing."""
+    from core.models import CaseStatus
+
+    office_case.status = CaseStatus.CERRADO_PRIMER_CONTACTO
+    office_case.save(update_fields=["status"])
+    response = api_upload(
+        users[Role.ORIENTADOR],
+        office_case,
+        EvidenceKind.SIGNED_SCAN,
+        name="firmado.png",
+        content=png_bytes(),
+    )
+    assert response.status_code == 201, response.content
+    assert office_case.evidence.get().kind == EvidenceKind.SIGNED_SCAN
+
+
+@pytest.mark.parametrize("role", [Role.ORIENTADOR, Role.CREADOR])
+def test_core08_only_the_assigned_technologist_attaches_the_call_recording(
+    users, office_case, role
+):
+    """CORE-08 / CORE-07: the call recording that closing requires comes only from the
+    technologist assigned to the case (409 for anyone else); the assignee's is stored."""
+    office_case.created_by = users[Role.CREADOR]
+    office_case.save(update_fields=["created_by"])
+    refused = api_upload(users[role], office_case, EvidenceKind.CALL_RECORDING)
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": "Solo el tecnólogo asignado carga las grabaciones de sus llamadas."
+    }
+    assert not office_case.evidence.exists()
+
+    accepted = api_upload(users[Role.TECNOLOGO], office_case, EvidenceKind.CALL_RECORDING)
+    assert accepted.status_code == 201
+    assert office_case.evidence.get().uploaded_by == users[Role.TECNOLOGO]
