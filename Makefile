@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve worker beat test lint format bench migrate seed clean
+.PHONY: install run serve worker beat test fuzz lint format bench migrate seed clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ beat: install
 # Celery worker; REQUIRE_SERVICES=1 turns every skip for a missing service into a failure.
 test: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The long API fuzz run: only the tests marked `fuzz`, FUZZ_EXAMPLES generated requests in all
+# (`make test` runs the same test with a few hundred). FUZZ_SEED=<n> makes a different run.
+FUZZ_EXAMPLES ?= 12000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(VENV)/bin/pytest -m fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
