@@ -6,6 +6,7 @@ the broker.
 With DJANGO_DEBUG=false the process refuses to start without DJANGO_SECRET_KEY.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "axes",
     "core",
     "desborde",
     "asesor_linea",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees the lockout flag the authentication backend set (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +115,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it counts failed logins (site, admin and API token) and refuses a locked-out
+# user or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Each is counted on its own: a user name after N failures from anywhere, an address after N
+# failures whatever the user names it tries.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.authentication.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.authentication.client_ip"
+AXES_VERBOSE = False
+# API tokens: refused and deleted after this long without use; revoked by logout.
+API_TOKEN_IDLE_TIMEOUT = dt.timedelta(hours=env.float("API_TOKEN_IDLE_HOURS", default=12))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:start"
 LOGOUT_REDIRECT_URL = "login"
@@ -156,6 +179,20 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="atencion.distancia@l
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.FileSmsBackend")
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
 
+# Cache (throttle counters): Redis when REDIS_URL is set, shared by every process; in memory
+# otherwise. CACHE_URL overrides it (e.g. another Redis database).
+CACHE_URL = env.str("CACHE_URL", default="")
+_cache_location = CACHE_URL or env.str("REDIS_URL", default="")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if _cache_location
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": _cache_location or "atencion",
+        "KEY_PREFIX": "atencion",
+    }
+}
+
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (eager).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -174,14 +211,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.DenyAll"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONBodyParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Counted in the cache (Redis when REDIS_URL is set, so every web process shares them).
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env.str("THROTTLE_AUTH_TOKEN", default="10/min"),
+        "contact_lookup": env.str("THROTTLE_CONTACT_LOOKUP", default="30/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Atención a distancia — API",
@@ -202,7 +249,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security: env-driven, strict by default outside DEBUG (manage.py check --deploy is clean).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto / X-Forwarded-For are believed only when a proxy that sets them is in front
+# (the compose file's deployments put one there); otherwise any client could claim HTTPS or an
+# address of its choosing.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -222,4 +273,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# Content-Security-Policy (django-csp)
+# Every response carries this policy (NFR-02): scripts and styles only from our own static files
+# (Bootstrap and htmx are vendored under static/vendor/), never inline, never eval. htmx's inline
+# indicator <style> is turned off in templates/base.html (static/css/app.css has those rules).
+# The one exemption is the Swagger UI at /api/docs/ (inline script), in config/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
 }

@@ -1,12 +1,24 @@
+"""Django admin: configuration for the roles that own it, and a read-only window on cases.
+
+Every admin of a model that belongs to a unit, an office or a case goes through the same scope
+as the API and the pages (``core.selectors``): rows outside it are absent from the lists and
+refused on the change, delete and history pages (NFR-02). Cases, contact attempts, evidence and
+customers are read-only for everybody but superusers, and a case's state never changes here:
+it changes through the services (call protocol, closing, reassignment on the case page)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import selectors
 from core.models import (
     AssignmentPool,
     Case,
     Channel,
     ContactAttempt,
+    ContactDetail,
     Customer,
     DueAlertRun,
     Evidence,
@@ -21,6 +33,75 @@ from core.models import (
     TransactionType,
     User,
 )
+from core.privacy import mask_phone
+from core.roles import can_see_personal_data
+
+
+def _unit(request) -> str | None:
+    office = getattr(request.user, "home_office", None)
+    return office.unit if office else None
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """An admin whose rows are limited to the user's scope (``scope``), also on the change,
+    delete and history pages — simple_history's history pages look objects up without the
+    admin's queryset, so the check is made on the object itself."""
+
+    def scope(self, request, qs):
+        return qs.none()
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else self.scope(request, qs)
+
+    def in_scope(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        checked = request.__dict__.setdefault("_admin_in_scope", {})
+        key = (self.model._meta.label, obj.pk)
+        if key not in checked:
+            checked[key] = self.get_queryset(request).filter(pk=obj.pk).exists()
+        return checked[key]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+
+class UnitScopedAdmin(ScopedAdmin):
+    """Rows of the user's unit (``unit_field``): what a gestor or asignador manages."""
+
+    unit_field = "unit"
+
+    def scope(self, request, qs):
+        unit = _unit(request)
+        return qs.filter(**{self.unit_field: unit}) if unit else qs.none()
+
+
+class RecordAdmin(ScopedAdmin):
+    """Records of the case work (cases, attempts, evidence, customers): read-only for everybody
+    but superusers; never added here; history cannot be reverted."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+
+def _visible_cases(request):
+    return selectors.case_list_for_user(user=request.user).values("pk")
 
 
 class KioskInline(admin.TabularInline):
@@ -35,6 +116,8 @@ class PrinterInline(admin.TabularInline):
 
 @admin.register(Office)
 class OfficeAdmin(SimpleHistoryAdmin):
+    """Every office is listed (they are no secret); a gestor changes those of their unit."""
+
     list_display = [
         "name",
         "code",
@@ -49,9 +132,20 @@ class OfficeAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "code", "zone"]
     inlines = [KioskInline, PrinterInline]
 
+    def _own(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or obj.unit == _unit(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._own(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._own(request, obj)
+
 
 @admin.register(Kiosk)
-class KioskAdmin(SimpleHistoryAdmin):
+class KioskAdmin(UnitScopedAdmin):
+    unit_field = "office__unit"
+
     list_display = ["label", "office", "is_on"]
     list_filter = ["is_on", "office__unit"]
     list_select_related = ["office"]
@@ -59,7 +153,9 @@ class KioskAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Printer)
-class PrinterAdmin(SimpleHistoryAdmin):
+class PrinterAdmin(UnitScopedAdmin):
+    unit_field = "office__unit"
+
     list_display = ["name", "office", "active"]
     list_filter = ["active", "office__unit"]
     list_select_related = ["office"]
@@ -67,7 +163,11 @@ class PrinterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(BaseUserAdmin, UnitScopedAdmin):
+    """Staff of the user's unit."""
+
+    unit_field = "home_office__unit"
+
     list_display = ["username", "first_name", "last_name", "home_office", "work_mode", "is_active"]
     list_filter = ["groups", "work_mode", "home_office__unit", "is_active", "is_staff"]
     list_select_related = ["home_office"]
@@ -81,7 +181,9 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(StaffAvailability)
-class StaffAvailabilityAdmin(SimpleHistoryAdmin):
+class StaffAvailabilityAdmin(UnitScopedAdmin):
+    unit_field = "user__home_office__unit"
+
     list_display = ["user", "date", "is_available", "work_mode"]
     list_filter = ["is_available", "work_mode", "date"]
     list_select_related = ["user"]
@@ -117,11 +219,31 @@ class InitialCauseAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "code"]
 
 
+class ContactDetailInline(admin.TabularInline):
+    model = ContactDetail
+    extra = 0
+    fields = ["kind", "value", "case", "given_by", "given_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(RecordAdmin):
+    """Contacts of the cases the user may see, and only for roles that need personal data.
+    Changes by superusers only; staff update contact data through the audited service."""
+
     list_display = ["full_name", "document_type", "document_number", "phone", "email"]
     list_filter = ["document_type"]
     search_fields = ["full_name", "document_number", "email", "phone", "mobile"]
+    inlines = [ContactDetailInline]
+
+    def scope(self, request, qs):
+        if not can_see_personal_data(request.user):
+            return qs.none()
+        return qs.filter(pk__in=selectors.customer_list_for_user(user=request.user).values("pk"))
 
 
 class EvidenceInline(admin.TabularInline):
@@ -135,13 +257,27 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
+#: Case fields that are the customer's personal data (NFR-02).
+CASE_PERSONAL_FIELDS = {
+    "property_address",
+    "contact_phone",
+    "contact_email",
+    "notification_email",
+    "notification_mobile",
+    "notification_address",
+}
+
+
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(RecordAdmin):
+    """Cases in the user's scope, read-only; superusers may correct the CRM fields, never the
+    state, the assignment or the dates (they change through the services)."""
+
     list_display = [
         "number",
         "kind",
         "status",
-        "customer",
+        "customer_name",
         "channel",
         "office",
         "supported_office",
@@ -158,18 +294,78 @@ class CaseAdmin(SimpleHistoryAdmin):
         "contract_number",
     ]
     raw_id_fields = ["customer", "assigned_to", "created_by"]
-    readonly_fields = ["number", "due_date", "created_at", "updated_at"]
+    readonly_fields = [
+        "number",
+        "status",
+        "assigned_to",
+        "assigned_at",
+        "closed_at",
+        "filed_at",
+        "due_date",
+        "pool",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "filed_at"
     inlines = [EvidenceInline]
 
+    def scope(self, request, qs):
+        q = selectors.case_scope_q(request.user)
+        return qs if q is None else qs.filter(q)
+
+    @admin.display(description="contacto", ordering="customer__full_name")
+    def customer_name(self, obj) -> str:
+        return obj.customer.full_name
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if can_see_personal_data(request.user):
+            return fields
+        return [f for f in fields if f not in CASE_PERSONAL_FIELDS and f != "customer"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if can_see_personal_data(request.user) else [*fields, "customer_name"]
+
+    def get_search_fields(self, request):
+        if can_see_personal_data(request.user):
+            return self.search_fields
+        return ["number", "customer__full_name", "contract_number"]
+
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
-    list_display = ["original_name", "kind", "case", "customer", "uploaded_by", "uploaded_at"]
+class EvidenceAdmin(RecordAdmin):
+    """Evidence of the cases the user may see, read-only; the file opens through the scoped
+    download page, never by its storage path."""
+
+    list_display = ["original_name", "kind", "case", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
-    list_select_related = ["case", "customer", "uploaded_by"]
+    list_select_related = ["case", "uploaded_by"]
     search_fields = ["original_name", "case__number", "sha256"]
-    readonly_fields = ["sha256", "size", "content_type", "uploaded_at", "uploaded_by"]
+    fields = [
+        "case",
+        "kind",
+        "original_name",
+        "download",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    readonly_fields = fields
+
+    def scope(self, request, qs):
+        return qs.filter(case__in=_visible_cases(request))
+
+    @admin.display(description="archivo")
+    def download(self, obj) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Descargar</a>', reverse("core:evidence_download", args=[obj.pk])
+        )
 
 
 @admin.register(MessageTemplate)
@@ -205,7 +401,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssignmentPool)
-class AssignmentPoolAdmin(SimpleHistoryAdmin):
+class AssignmentPoolAdmin(UnitScopedAdmin):
     list_display = [
         "name",
         "code",
@@ -224,12 +420,37 @@ class AssignmentPoolAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ContactAttempt)
-class ContactAttemptAdmin(SimpleHistoryAdmin):
+class ContactAttemptAdmin(RecordAdmin):
+    """Attempts of the cases the user may see, read-only; the number masked for roles that see
+    the customer's name only."""
+
     list_display = ["case", "sequence", "outcome", "number_dialled", "made_by", "made_at"]
     list_filter = ["outcome"]
     list_select_related = ["case", "made_by"]
-    search_fields = ["case__number", "number_dialled"]
-    readonly_fields = ["case", "sequence", "outcome", "number_dialled", "made_by", "made_at"]
+    search_fields = ["case__number"]
+    fields = ["case", "sequence", "outcome", "number_dialled", "made_by", "made_at"]
+    readonly_fields = fields
+
+    def scope(self, request, qs):
+        return qs.filter(case__in=_visible_cases(request))
+
+    def _number_field(self, request) -> str:
+        return "number_dialled" if can_see_personal_data(request.user) else "masked_number"
+
+    def get_list_display(self, request):
+        return [
+            self._number_field(request) if f == "number_dialled" else f for f in self.list_display
+        ]
+
+    def get_fields(self, request, obj=None):
+        return [self._number_field(request) if f == "number_dialled" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="número marcado")
+    def masked_number(self, obj) -> str:
+        return mask_phone(obj.number_dialled)
 
 
 @admin.register(DueAlertRun)

@@ -6,6 +6,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import selectors
+from core.api_auth import ScopedThrottle, SpanishThrottleMixin
 from core.models import Case, Customer
 from core.permissions import has_any_role
 from core.roles import (
@@ -23,6 +24,7 @@ from core.serializers import (
     CaseListSerializer,
     CloseSerializer,
     ContactAttemptSerializer,
+    CustomerContactUpdateSerializer,
     CustomerSerializer,
     EvidenceCreateSerializer,
     EvidenceSerializer,
@@ -33,6 +35,7 @@ from core.serializers import (
 from core.services import calls, cases
 from core.services.assignment import case_reassign
 from core.services.calls import ProtocolConflict
+from core.services.customers import customer_contact_update
 
 
 class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -59,26 +62,79 @@ class TransactionTypeViewSet(viewsets.ReadOnlyModelViewSet):
         OpenApiParameter("document_number", str),
     ]
 )
-class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
-    """Contacts of the caller's cases; orientadores and creadores may look one up by document."""
+class CustomerViewSet(SpanishThrottleMixin, viewsets.ReadOnlyModelViewSet):
+    """Contacts of the caller's cases; orientadores and creadores may look one up by document
+    (throttled: ``contact_lookup`` rate), and see of a contact outside their cases only that it
+    exists and its name (NFR-02). The assigned technologist updates the contact data."""
 
     serializer_class = CustomerSerializer
     permission_classes = [has_any_role(*CUSTOMER_ROLES)]
+    throttle_scope = "contact_lookup"
+
+    def get_permissions(self):
+        if self.action == "contact":
+            return [has_any_role(Role.TECNOLOGO)()]
+        return super().get_permissions()
+
+    def _lookup(self) -> tuple[str, str] | None:
+        params = self.request.query_params
+        doc_type, doc_number = params.get("document_type"), params.get("document_number")
+        if self.action == "list" and doc_type and doc_number:
+            return doc_type, doc_number
+        return None
+
+    def get_throttles(self):
+        return [ScopedThrottle()] if self._lookup() else []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no user
             return Customer.objects.none()
         user = self.request.user
-        doc_type = self.request.query_params.get("document_type")
-        doc_number = self.request.query_params.get("document_number")
-        if self.action == "list" and doc_type and doc_number:
-            found = selectors.customer_lookup_by_document(
+        lookup = self._lookup()
+        if lookup:
+            doc_type, doc_number = lookup
+            return selectors.customer_lookup_by_document(
                 user=user, document_type=doc_type, document_number=doc_number
-            )
-            return found | selectors.customer_list_for_user(user=user).filter(
+            ) | selectors.customer_list_for_user(user=user).filter(
                 document_type=doc_type, document_number=doc_number
             )
         return selectors.customer_list_for_user(user=user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        lookup = None if getattr(self, "swagger_fake_view", False) else self._lookup()
+        if lookup:
+            doc_type, doc_number = lookup
+            in_scope = selectors.customer_list_for_user(user=self.request.user).filter(
+                document_type=doc_type, document_number=doc_number
+            )
+            found = selectors.customer_lookup_by_document(
+                user=self.request.user, document_type=doc_type, document_number=doc_number
+            )
+            context["restricted_ids"] = set(
+                found.exclude(pk__in=in_scope.values("pk")).values_list("pk", flat=True)
+            )
+        return context
+
+    @extend_schema(request=CustomerContactUpdateSerializer, responses=CustomerSerializer)
+    @action(detail=True, methods=["post"])
+    def contact(self, request, pk=None):
+        """The explicit, audited update of a contact's phones, e-mail or address, by the
+        technologist who has one of its cases; the reason is kept in the contact's history."""
+        customer = selectors.customer_get_for_update(user=request.user, customer_id=pk)
+        serializer = CustomerContactUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason")
+        return _service_response(
+            lambda: Response(
+                CustomerSerializer(
+                    customer_contact_update(
+                        customer=customer, by=request.user, reason=reason, **data
+                    )
+                ).data
+            )
+        )
 
 
 def _service_response(call, *, created_status=status.HTTP_200_OK):

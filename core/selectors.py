@@ -122,6 +122,20 @@ def customer_lookup_by_document(*, user, document_type: str, document_number: st
     return Customer.objects.filter(document_type=document_type, document_number=document_number)
 
 
+def customer_get_for_update(*, user, customer_id) -> Customer:
+    """A contact the user may update: one of a case assigned to them (superuser: any)."""
+    qs = Customer.objects.all()
+    if not user.is_superuser:
+        qs = qs.filter(cases__assigned_to=user)
+    try:
+        customer = qs.filter(pk=int(customer_id)).distinct().first()
+    except (TypeError, ValueError):
+        customer = None
+    if customer is None:
+        raise Http404("Contacto no encontrado.")
+    return customer
+
+
 def office_list() -> QuerySet[Office]:
     return Office.objects.filter(active=True).prefetch_related("kiosks", "printers")
 

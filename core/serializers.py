@@ -20,6 +20,7 @@ from core.models import (
     Printer,
     TransactionType,
 )
+from core.privacy import mask_phone
 from core.services.calls import CLOSE_OUTCOME_CHOICES
 
 
@@ -73,6 +74,15 @@ class TransactionTypeSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    """A contact. Found by document outside the caller's cases (``restricted``), it shows only
+    what registering needs — that it exists, and its name — and no phones, e-mail or address."""
+
+    phone = serializers.CharField(read_only=True, allow_null=True)
+    mobile = serializers.CharField(read_only=True, allow_null=True)
+    email = serializers.CharField(read_only=True, allow_null=True)
+    address = serializers.CharField(read_only=True, allow_null=True)
+    restricted = serializers.SerializerMethodField()
+
     class Meta:
         model = Customer
         fields = [
@@ -85,7 +95,31 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "address",
             "is_legal_entity",
+            "restricted",
         ]
+
+    def get_restricted(self, obj) -> bool:
+        return obj.pk in self.context.get("restricted_ids", ())
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["restricted"]:
+            for field in CUSTOMER_CONTACT_FIELDS:
+                data[field] = None
+        return data
+
+
+CUSTOMER_CONTACT_FIELDS = ("phone", "mobile", "email", "address")
+
+
+class CustomerContactUpdateSerializer(serializers.Serializer):
+    """An explicit change of the customer's record; the reason goes to its history."""
+
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=80)
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -205,7 +239,9 @@ class CaseDetailSerializer(CaseListSerializer):
         return CustomerNameSerializer(obj.customer).data
 
     def get_attempts(self, obj) -> list[dict]:
-        return ContactAttemptSerializer(self.context["attempts"], many=True).data
+        return ContactAttemptSerializer(
+            self.context["attempts"], many=True, context=self.context
+        ).data
 
     def get_history(self, obj) -> list[dict]:
         return HistoryEntrySerializer(self.context["history"], many=True).data
@@ -230,6 +266,13 @@ class ContactAttemptSerializer(serializers.ModelSerializer):
             "made_at",
         ]
         read_only_fields = ["id", "sequence", "made_by", "made_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("personal_data", True):
+            # NFR-02: roles that see the customer's name only get the number masked.
+            data["number_dialled"] = mask_phone(data["number_dialled"])
+        return data
 
 
 class AttemptCreateSerializer(serializers.Serializer):

@@ -130,7 +130,7 @@ def render_case_page(request, case, *, status=200, **forms):
         "protocol": protocol,
         "is_assignee": is_assignee,
         "script": script,
-        "number_to_dial": case.customer.mobile or case.customer.phone,
+        "number_to_dial": case.contact_phone or case.customer.mobile or case.customer.phone,
         "outcomes": ContactAttempt.Outcome.choices,
         "due_state": due_state(case.due_date, timezone.localdate()),
         "personal_data": can_see_personal_data(request.user),

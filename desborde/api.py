@@ -12,11 +12,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import _service_response
 from core.models import Case, EvidenceKind
+from core.parsers import JSONBodyParser
 from core.permissions import has_any_role
 from core.roles import Role
 from core.selectors import case_get_for_user
@@ -51,14 +52,23 @@ def _flag(request, name: str) -> bool:
     return request.query_params.get(name, "").strip().lower() in TRUE_VALUES
 
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
 def _day(request) -> dt.date:
     raw = request.query_params.get("date")
     if not raw:
         return timezone.localdate()
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError({"date": ["Fecha no válida: use el formato AAAA-MM-DD."]}) from exc
+    if not FIRST_DAY <= day <= LAST_DAY:
+        # The day's [start, end) range of 9999-12-31 ends past what a datetime holds.
+        raise ValidationError(
+            {"date": [f"Fecha fuera de rango: entre {FIRST_DAY:%Y} y {LAST_DAY:%Y}."]}
+        )
+    return day
 
 
 # --- intakes -------------------------------------------------------------------------------
@@ -70,7 +80,7 @@ class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     asignador follow the intakes (case number, technologist, PQR numbers)."""
 
     serializer_class = IntakeSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONBodyParser, MultiPartParser, FormParser]
     lookup_value_regex = r"\d+"
 
     def get_permissions(self):

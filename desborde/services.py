@@ -20,7 +20,12 @@ from core.models import (
 )
 from core.services.calls import ProtocolConflict
 from core.services.cases import case_open
-from core.services.customers import customer_get_or_create, document_normalize, phone_fields
+from core.services.customers import (
+    contact_details_record,
+    customer_get_or_create,
+    document_normalize,
+    phone_fields,
+)
 from core.services.evidence import evidence_attach, evidence_validate_file
 from desborde.models import (
     CHANNEL_BY_MODE,
@@ -158,7 +163,7 @@ def _intake_create(
         raise ValidationError(errors)
 
     now = timezone.now()
-    customer, _ = customer_get_or_create(
+    customer, customer_created = customer_get_or_create(
         document_type=document_type,
         document_number=number,
         full_name=full_name,
@@ -180,7 +185,13 @@ def _intake_create(
         filed_at=now,
         pool=overflow_pool_for(office),
         reason=f"desborde {IntakeMode(mode).label}: registrado por el orientador",
+        contact_phone=phone,
+        contact_email=email,
     )
+    if not customer_created:
+        contact_details_record(
+            customer=customer, case=case, by=orientador, email=email, **phone_fields(phone)
+        )
     intake = Intake(
         client_token=client_token or Intake._meta.get_field("client_token").default(),
         mode=mode,

@@ -13,11 +13,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from core.roles import Role
-from tests.factories import OfficeFactory, UserFactory
+from tests.factories import OfficeFactory
+from tests.helpers import make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -40,6 +40,14 @@ def _media_and_mail(settings, tmp_path):
     # Celery copies its configuration once: set it on the app, not only in Django settings.
     app.conf.task_always_eager = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counters in a cache of this test only: never the shared Redis (clearing that
+    # would flush the broker's queues), never counts left by another test.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
     from core.sms import LocmemSmsBackend
 
     LocmemSmsBackend.outbox.clear()
@@ -110,13 +118,6 @@ def office(db):
 @pytest.fixture
 def other_office(db, office):
     return OfficeFactory(unit=office.unit)
-
-
-def make_user(role: str | None, office, **kwargs):
-    user = UserFactory(home_office=office, **kwargs)
-    if role:
-        user.groups.add(Group.objects.get(name=str(role)))
-    return user
 
 
 @pytest.fixture

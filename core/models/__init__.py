@@ -1,4 +1,5 @@
 from .assignment import AssignmentPool, ContactAttempt
+from .auth import ApiTokenActivity
 from .cases import Case, CaseNumberSequence
 from .catalogue import Channel, InitialCause, TransactionType
 from .choices import (
@@ -13,14 +14,16 @@ from .choices import (
     Unit,
     WorkMode,
 )
-from .customers import Customer
+from .customers import ContactDetail, Customer
 from .evidence import Evidence
 from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
 
 __all__ = [
+    "ApiTokenActivity",
     "AssignmentPool",
     "ContactAttempt",
+    "ContactDetail",
     "AttentionMedium",
     "Case",
     "CaseKind",

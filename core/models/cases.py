@@ -113,6 +113,11 @@ class Case(models.Model):
     )
     filed_at = models.DateTimeField("fecha de radicación")
     due_date = models.DateField("fecha límite de respuesta", null=True, blank=True)
+    # The contact given when this case was registered: the number to call and the e-mail for
+    # this PQR. They belong to the case; the customer record changes only by an explicit,
+    # audited update (customer_contact_update).
+    contact_phone = models.CharField("teléfono de contacto del caso", max_length=20, blank=True)
+    contact_email = models.EmailField("correo de contacto del caso", blank=True)
     notification_medium = models.CharField(
         "medio autorizado de notificación",
         max_length=10,

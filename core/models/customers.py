@@ -1,5 +1,6 @@
 """Customers (contactos, CORE-03)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -59,3 +60,47 @@ class Customer(models.Model):
                 )
         elif not self.document_number:
             raise ValidationError({"document_number": "Ingrese el número de documento."})
+
+
+class ContactDetail(models.Model):
+    """Contact data given for a case that differ from the customer's record (a new phone, an
+    e-mail): kept with who gave it, when and for which case, without overwriting the record
+    (a document number alone must not let anyone rewrite another customer's contact data)."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "teléfono"
+        MOBILE = "mobile", "celular"
+        EMAIL = "email", "correo electrónico"
+        ADDRESS = "address", "dirección"
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contact_details", verbose_name="contacto"
+    )
+    case = models.ForeignKey(
+        "core.Case",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contact_details",
+        verbose_name="caso",
+    )
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    value = models.CharField("valor", max_length=254)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="registrado por",
+    )
+    given_at = models.DateTimeField("fecha")
+
+    class Meta:
+        verbose_name = "dato de contacto adicional"
+        verbose_name_plural = "datos de contacto adicionales"
+        ordering = ["-given_at", "-id"]
+        indexes = [models.Index(fields=["customer", "given_at"], name="contactdetail_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"

@@ -82,6 +82,8 @@ def case_open(
     filed_at: dt.datetime | None = None,
     pool: AssignmentPool | None = None,
     reason: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
 ) -> Case:
     """Open a case: number allocated by the database, due date for PQR (LEG-01), history.
 
@@ -116,6 +118,8 @@ def case_open(
         due_date=pqr_due_date(filed_at) if kind == CaseKind.PQR else None,
         status=CaseStatus.ABIERTO,
         pool=pool,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
     )
     # The related objects were just loaded by the caller and the check constraints are the
     # database's (clean() gives their Spanish messages): validating them again would cost a
@@ -138,8 +142,20 @@ def case_open(
 
 @transaction.atomic
 def case_register(*, created_by: User, customer: dict, **case_fields) -> Case:
-    """Register a case for a customer found or created by document (CORE-03, CORE-05)."""
-    from core.services.customers import customer_get_or_create
+    """Register a case for a customer found or created by document (CORE-03, CORE-05).
 
-    found, _ = customer_get_or_create(**customer)
-    return case_open(customer=found, created_by=created_by, **case_fields)
+    The phone and e-mail given are the case's contact; for a customer already registered they
+    are kept beside the record, not written over it."""
+    from core.services.customers import contact_details_record, customer_get_or_create
+
+    found, created = customer_get_or_create(**customer)
+    case = case_open(
+        customer=found,
+        created_by=created_by,
+        contact_phone=customer.get("mobile") or customer.get("phone") or "",
+        contact_email=customer.get("email") or "",
+        **case_fields,
+    )
+    if not created:
+        contact_details_record(customer=found, case=case, by=created_by, **customer)
+    return case

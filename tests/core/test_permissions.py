@@ -7,6 +7,7 @@ user's scope → 404.
 """
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group
@@ -15,28 +16,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.models import CaseStatus
 from core.roles import Role
 from tests.factories import TINY_PNG, CustomerFactory, UserFactory, make_case
+from tests.helpers import ANON, ROLE_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "clave-segura-123"
-ANON = "anonimo"
 #: Column order of the table: anonymous first, then every role of core.roles.Role.
-COLUMNS = (
-    ANON,
-    "orientador",
-    "tecnologo",
-    "gestor",
-    "asignador",
-    "encargado",
-    "creador",
-    "mesa",
-    "gestor_oficina",
-    "cliente_interno",
-)
+COLUMNS = ROLE_COLUMNS
 
-#: Redirects: (302, where to). {url} is the requested URL, {case} the case's id.
+#: Redirects: (302, where to). {url}: the requested URL; {case}: the case id; {cu}: its customer id.
 LOG = (302, "/accounts/login/?next={url}")  # anonymous page → login form
 ADM = (302, "/admin/login/?next=/admin/")  # not is_staff → the admin's own login
+ADL = (302, "/admin/login/?next={url}")  # the same, for any admin page
 OFI = (302, "/oficina/")
 CAS = (302, "/casos/")
 WB = (302, "/casos/mis-casos/")
@@ -58,7 +49,17 @@ TABLE = {
     "POST /casos/{case}/cerrar/":       (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
     "POST /casos/{case}/reasignar/":    (LOG,  403,  403,  400,  400,  403,  403,  403,  400,  403),
     "GET /oficina/":                    (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
-    "GET /admin/":                      (ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM),
+    "GET /admin/":                      (ADM,  ADM,  ADM,  200,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM),
+    "GET /admin/core/case/":            (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
+    "GET /admin/core/case/{case}/change/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
+    "POST /admin/core/case/{case}/change/": (ADL, ADL, ADL, 403, ADL, ADL, ADL, ADL, ADL, ADL),
+    "GET /admin/core/case/{case}/history/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
+    "GET /admin/core/case/{case}/delete/":  (ADL, ADL, ADL, 403, ADL, ADL, ADL, ADL, ADL, ADL),
+    "GET /admin/core/customer/{cu}/change/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
+    "GET /admin/core/evidence/":        (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
+    "GET /admin/core/contactattempt/":  (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
+    "GET /admin/core/office/":          (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
+    "GET /admin/axes/accessattempt/":   (ADL,  ADL,  ADL,  403,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
     "GET /api/v1/":                     (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /api/v1/offices/":             (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /api/v1/transaction-types/":   (401,  200,  200,  200,  200,  200,  200,  200,  200,  403),
@@ -69,6 +70,8 @@ TABLE = {
     "POST /api/v1/cases/{case}/evidence/": (401, 201, 201, 403, 403, 403, 404, 403, 403, 403),
     "POST /api/v1/cases/{case}/close/":    (401, 403, 400, 403, 403, 403, 403, 403, 403, 403),
     "POST /api/v1/cases/{case}/reassign/": (401, 403, 403, 400, 400, 403, 403, 403, 400, 403),
+    "POST /api/v1/customers/{cu}/contact/": (401, 403, 400, 403, 403, 403, 403, 403, 403, 403),
+    "POST /api/v1/auth/logout/":        (401,  200,  200,  200,  200,  200,  200,  200,  200,  200),
 }
 # fmt: on
 
@@ -83,6 +86,8 @@ CELLS = [
 def scene(users, office, tecnologo):
     """The one setup every cell shares: the users of every role and the technologist's case."""
     case = make_case(office=office, assigned_to=tecnologo, status=CaseStatus.ASIGNADO)
+    users[Role.GESTOR].is_staff = True  # as in the demo: the gestor configures in admin
+    users[Role.GESTOR].save(update_fields=["is_staff"])
     return {"users": users, "case": case}
 
 
@@ -103,7 +108,7 @@ def test_nfr02_table_covers_every_role():
 def test_nfr02_role_url_table(client, scene, method, url, who, expected):
     """NFR-02: every role × every page and API endpoint → the status written in the table."""
     case = scene["case"]
-    url = url.format(case=case.pk)
+    url = url.format(case=case.pk, cu=case.customer_id)
     if who != ANON:
         client.force_login(scene["users"][who])
 
@@ -112,7 +117,7 @@ def test_nfr02_role_url_table(client, scene, method, url, who, expected):
     if isinstance(expected, tuple):
         status, location = expected
         assert response.status_code == status, response.content[:500]
-        assert response["Location"] == location.format(url=url, case=case.pk)
+        assert response["Location"] == location.format(url=quote(url), case=case.pk)
     else:
         assert response.status_code == expected, response.content[:500]
 

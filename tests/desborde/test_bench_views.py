@@ -10,8 +10,8 @@ from bench.bare import ValidateOnly, bare_insert
 from core.models import Case, Customer, Notification
 from core.roles import Role
 from desborde.models import Intake
-from tests.conftest import make_user
 from tests.desborde.test_api import payload
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 

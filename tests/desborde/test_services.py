@@ -383,7 +383,14 @@ def test_nfr03_customer_created_meanwhile_by_another_request(
     winner = Customer.objects.get()
     assert winner.full_name == "Registrado por otra solicitud"
     assert intake.case.customer == winner
-    assert winner.mobile == "3104567890"  # the blank fields were filled with this intake's data
+    # The record that won is not rewritten: this intake's number is the case's contact, and
+    # kept beside the record with who gave it (security finding 3).
+    assert winner.mobile == ""
+    assert intake.case.contact_phone == "3104567890"
+    assert {(d.kind, d.value, d.given_by) for d in winner.contact_details.all()} == {
+        ("mobile", "3104567890", orientador),
+        ("email", "maria.restrepo@example.com", orientador),
+    }
     assert Intake.objects.count() == 1
     assert Case.objects.get().number == intake.case.number
     assert this_connection.in_atomic_block is False

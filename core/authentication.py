@@ -1,0 +1,112 @@
+"""Authentication hardening: lockout after repeated failures (django-axes), API tokens that
+expire after inactivity and can be revoked, throttled token and look-up endpoints.
+
+How a lockout is lifted, and how tokens expire, is written in the README (Seguridad)."""
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from rest_framework import exceptions, status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+
+from core.models import ApiTokenActivity
+
+LOCKOUT_MESSAGE = (
+    "Cuenta bloqueada temporalmente por demasiados intentos fallidos de ingreso. Intente de "
+    "nuevo en {minutes} minutos o pida a un administrador que la desbloquee."
+)
+TOKEN_EXPIRED = "El token expiró por inactividad; solicite uno nuevo en /api/v1/auth/token/."
+#: The last use is written at most this often (not on every request).
+TOUCH_EVERY_SECONDS = 60
+TOKEN_INVALID = "Token inválido."
+USER_INACTIVE = "Usuario inactivo o eliminado."
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address for the lockout count. Behind a proxy that the settings trust
+    (DJANGO_BEHIND_PROXY), the address the proxy appended last to X-Forwarded-For; otherwise
+    the socket's address (a client could write any X-Forwarded-For it likes)."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR")
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes: what a locked-out user or address gets, in Spanish (429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = LOCKOUT_MESSAGE.format(minutes=minutes)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+    return render(
+        request,
+        "registration/locked.html",
+        {"message": message},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token <key>``; a token unused for API_TOKEN_IDLE_HOURS is deleted and
+    refused; its use is recorded at most once a minute."""
+
+    def authenticate_credentials(self, key):
+        token = Token.objects.select_related("user", "activity").filter(key=key).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(TOKEN_INVALID)
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(USER_INACTIVE)
+        now = timezone.now()
+        activity = getattr(token, "activity", None)
+        last_used = activity.last_used_at if activity else token.created
+        if now - last_used > settings.API_TOKEN_IDLE_TIMEOUT:
+            token.delete()
+            raise exceptions.AuthenticationFailed(TOKEN_EXPIRED)
+        if (now - last_used).total_seconds() >= TOUCH_EVERY_SECONDS:
+            token_touch(token=token, now=now)
+        return token.user, token
+
+
+def token_touch(*, token: Token, now) -> None:
+    """Record the token's use: one INSERT … ON CONFLICT DO UPDATE."""
+    ApiTokenActivity.objects.bulk_create(
+        [ApiTokenActivity(token=token, last_used_at=now)],
+        update_conflicts=True,
+        unique_fields=["token"],
+        update_fields=["last_used_at"],
+    )
+
+
+def token_issue(*, user) -> Token:
+    """The user's API token; an expired one is replaced by a new key."""
+    now = timezone.now()
+    token = Token.objects.select_related("activity").filter(user=user).first()
+    if token is not None:
+        activity = getattr(token, "activity", None)
+        last_used = activity.last_used_at if activity else token.created
+        if now - last_used > settings.API_TOKEN_IDLE_TIMEOUT:
+            token.delete()
+            token = None
+    if token is None:
+        token = Token.objects.create(user=user)
+    token_touch(token=token, now=now)
+    return token
+
+
+def tokens_revoke(*, user) -> int:
+    """Delete every API token of the user (logout); returns how many."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+@receiver(user_logged_out)
+def _revoke_tokens_on_logout(sender, request, user, **kwargs):
+    """Logging out of the site also revokes the user's API token."""
+    if user is not None:
+        tokens_revoke(user=user)
