@@ -122,9 +122,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# One address (an office behind NAT) is locked after more failures than one user name.
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "core.authentication.LockoutHandler"
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Each is counted on its own: a user name after N failures from anywhere, an address after N
-# failures whatever the user names it tries.
+# Each is counted on its own (core.authentication.LockoutHandler): a user name after
+# AXES_FAILURE_LIMIT failures from anywhere, an address after AXES_IP_FAILURE_LIMIT failures
+# whatever the user names it tries.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.authentication.lockout_response"
