@@ -36,3 +36,20 @@ def token_client(user) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+def pool_technologist(username: str, office, **kwargs):
+    """A technologist of ``office`` working from home, available today and member of the unit's
+    overflow pool (CORE-09): the one the round robin hands a desborde case to."""
+    from django.utils import timezone
+
+    from core.models import AssignmentPool, StaffAvailability, WorkMode
+    from core.roles import Role
+
+    kwargs = {"first_name": "Beatriz", "last_name": "Gómez", **kwargs}
+    tech = make_user(Role.TECNOLOGO, office, username=username, work_mode=WorkMode.HOME, **kwargs)
+    StaffAvailability.objects.create(
+        user=tech, date=timezone.localdate(), is_available=True, work_mode=WorkMode.HOME
+    )
+    AssignmentPool.objects.get(code=f"desborde-{office.unit}").members.add(tech)
+    return tech

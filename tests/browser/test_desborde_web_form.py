@@ -8,15 +8,14 @@ fills the CRM fields and closes; the orientador's intake list then shows the PQR
 """
 
 import pytest
-from django.contrib.auth.models import Group
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.models import AssignmentPool, CaseStatus, StaffAvailability, WorkMode
+from core.models import CaseStatus
 from core.roles import Role
 from desborde.models import Intake
 from tests.browser.conftest import TABLET
-from tests.factories import OfficeFactory, UserFactory
+from tests.factories import OfficeFactory
+from tests.helpers import make_user, pool_technologist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,37 +24,16 @@ MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 413
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def _staff(username, role, office, **kwargs):
-    user = UserFactory(username=username, home_office=office, **kwargs)
-    user.groups.add(Group.objects.get(name=str(role)))
-    return user
-
-
-def _pool_technologist(username, office):
-    """Available today and member of the unit's overflow pool (CORE-09)."""
-    tech = _staff(
-        username,
-        Role.TECNOLOGO,
-        office,
-        first_name="Beatriz",
-        last_name="Gómez",
-        work_mode=WorkMode.HOME,
-    )
-    StaffAvailability.objects.create(
-        user=tech, date=timezone.localdate(), is_available=True, work_mode=WorkMode.HOME
-    )
-    AssignmentPool.objects.get(code=f"desborde-{office.unit}").members.add(tech)
-    return tech
-
-
 def test_df01_df02_df03_df04_web_form_intake_to_registered_pqr(
     page, browser, live_server, login, screenshot, settings, tmp_path
 ):
     settings.WORKBENCH_REFRESH_SECONDS = 1
     office = OfficeFactory(name="Oficina Envigado", zone="Sur")
     tech_office = OfficeFactory(name="Oficina Itagüí", zone="Sur")
-    _staff("orientadora", Role.ORIENTADOR, office, first_name="Luisa", last_name="Mejía")
-    _pool_technologist("tecnologa", tech_office)
+    make_user(
+        Role.ORIENTADOR, office, username="orientadora", first_name="Luisa", last_name="Mejía"
+    )
+    pool_technologist("tecnologa", tech_office)
 
     # The orientador lands on the tablet page of their office.
     page.set_viewport_size(TABLET)

@@ -11,15 +11,14 @@ import struct
 import zlib
 
 import pytest
-from django.contrib.auth.models import Group
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.models import AssignmentPool, CaseStatus, EvidenceKind, StaffAvailability, WorkMode
+from core.models import CaseStatus, EvidenceKind
 from core.roles import Role
 from desborde.models import Intake, OutcomeProposal, PrintJob
 from tests.browser.conftest import TABLET
-from tests.factories import OfficeFactory, UserFactory
+from tests.factories import OfficeFactory
+from tests.helpers import make_user, pool_technologist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,12 +59,6 @@ def png_bytes(width: int = 24, height: int = 16) -> bytes:
     )
 
 
-def _staff(username, role, office, **kwargs):
-    user = UserFactory(username=username, home_office=office, **kwargs)
-    user.groups.add(Group.objects.get(name=str(role)))
-    return user
-
-
 def _fill_crm_and_close(tech_page):
     tech_page.locator("#id_initial_cause").select_option(label="información general")
     tech_page.locator("#id_motive").fill("Consulta del estado de cuenta; se envía la constancia.")
@@ -78,19 +71,10 @@ def test_wa01_wa02_wa03_wa04_whatsapp_intake_agreement_and_print_queue(
     settings.WORKBENCH_REFRESH_SECONDS = 1
     office = OfficeFactory(name="Oficina Rionegro", zone="Oriente")
     tech_office = OfficeFactory(name="Oficina Itagüí", zone="Sur")
-    _staff("orientador", Role.ORIENTADOR, office, first_name="Pablo", last_name="Arango")
-    tech = _staff(
-        "tecnologo",
-        Role.TECNOLOGO,
-        tech_office,
-        first_name="Beatriz",
-        last_name="Gómez",
-        work_mode=WorkMode.HOME,
+    make_user(
+        Role.ORIENTADOR, office, username="orientador", first_name="Pablo", last_name="Arango"
     )
-    StaffAvailability.objects.create(
-        user=tech, date=timezone.localdate(), is_available=True, work_mode=WorkMode.HOME
-    )
-    AssignmentPool.objects.get(code="desborde-metropolitano").members.add(tech)
+    pool_technologist("tecnologo", tech_office)
     photo = tmp_path / "factura.png"
     photo.write_bytes(png_bytes())
     recording = tmp_path / "llamada.mp3"

@@ -14,15 +14,15 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.models import AssignmentPool, CaseStatus, StaffAvailability, WorkMode
+from core.models import CaseStatus
 from core.roles import Role
 from desborde.models import Intake
 from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import TABLET
 from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
+from tests.helpers import make_user, pool_technologist
 
 pytestmark = pytest.mark.django_db
 
@@ -184,12 +184,6 @@ def _settle(page) -> None:
     page.wait_for_timeout(200)  # events are delivered to Python asynchronously
 
 
-def _staff(username, role, office, **kwargs):
-    user = UserFactory(username=username, home_office=office, **kwargs)
-    user.groups.add(Group.objects.get(name=str(role)))
-    return user
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_nfr02_pages_under_csp_have_no_violations_and_moved_scripts_work(
@@ -205,19 +199,10 @@ def test_nfr02_pages_under_csp_have_no_violations_and_moved_scripts_work(
     """
     settings.WORKBENCH_REFRESH_SECONDS = 1  # htmx polls while the pages are open
     office = OfficeFactory(name="Oficina Envigado", zone="Sur")
-    _staff("orientadora_csp", Role.ORIENTADOR, office, first_name="Luisa", last_name="Mejía")
-    tech = _staff(
-        "tecnologa_csp",
-        Role.TECNOLOGO,
-        office,
-        first_name="Beatriz",
-        last_name="Gómez",
-        work_mode=WorkMode.HOME,
+    make_user(
+        Role.ORIENTADOR, office, username="orientadora_csp", first_name="Luisa", last_name="Mejía"
     )
-    StaffAvailability.objects.create(
-        user=tech, date=timezone.localdate(), is_available=True, work_mode=WorkMode.HOME
-    )
-    AssignmentPool.objects.get(code=f"desborde-{office.unit}").members.add(tech)
+    tech = pool_technologist("tecnologa_csp", office)
     case = make_case(
         customer=CustomerFactory(full_name="María Elena Restrepo", mobile="3104567890"),
         assigned_to=tech,
