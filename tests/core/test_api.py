@@ -16,19 +16,11 @@ from core.models import CaseStatus, EvidenceKind, Kiosk, Printer, TransactionTyp
 from core.roles import Role
 from core.services.evidence import evidence_attach
 from tests.factories import TINY_PNG, CustomerFactory, OfficeFactory, UserFactory, make_case
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "clave-segura-123"
-
-
-def token_client(user) -> APIClient:
-    """A client that authenticates like an integration would: a token, the user loaded per
-    request (no role cache carried over between requests)."""
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def numbers(response) -> set[str]:

@@ -13,8 +13,6 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.text import capfirst
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from core.models import (
     Case,
@@ -28,6 +26,7 @@ from core.models import (
 )
 from core.roles import Role
 from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +86,6 @@ def staff(role: str, office, username: str):
     user = UserFactory(username=username, home_office=office)
     user.groups.add(Group.objects.get(name=role))
     return user
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def page(client, case) -> str:

@@ -10,10 +10,8 @@ import json
 import uuid
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.models import Case, CaseStatus, Customer, Evidence, EvidenceKind, Unit
@@ -29,6 +27,7 @@ from tests.desborde.test_services import (
     pool_technologist,
 )
 from tests.factories import TINY_PNG, OfficeFactory, UserFactory
+from tests.helpers import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,20 +37,6 @@ PROPOSALS = f"{BASE}/proposals/"
 PRINT_JOBS = f"{BASE}/print-jobs/"
 INTAKES_LIST_QUERIES = 5  # token, roles, (asignador: their office), count, page
 OTHER_OFFICE = ["Solo puede registrar en su oficina."]
-
-
-def token_client(user) -> APIClient:
-    """Authenticates like an integration: a token, the user loaded per request."""
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def make_user(role: str, office, **kwargs):
-    user = UserFactory(home_office=office, **kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def payload(office, /, **overrides) -> dict:
