@@ -219,6 +219,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.DenyAll"],
+    "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.JSONBodyParser",
         "rest_framework.parsers.FormParser",

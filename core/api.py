@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -34,7 +33,6 @@ from core.serializers import (
 )
 from core.services import calls, cases
 from core.services.assignment import case_reassign
-from core.services.calls import ProtocolConflict
 from core.services.customers import customer_contact_update
 
 
@@ -126,29 +124,11 @@ class CustomerViewSet(SpanishThrottleMixin, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = data.pop("reason")
-        return _service_response(
-            lambda: Response(
-                CustomerSerializer(
-                    customer_contact_update(
-                        customer=customer, by=request.user, reason=reason, **data
-                    )
-                ).data
-            )
+        return Response(
+            CustomerSerializer(
+                customer_contact_update(customer=customer, by=request.user, reason=reason, **data)
+            ).data
         )
-
-
-def _service_response(call, *, created_status=status.HTTP_200_OK):
-    """Run a service; its ValidationError becomes 400 (409 for a state conflict) with the
-    Spanish messages, per field when the service gave fields."""
-    try:
-        return call()
-    except ProtocolConflict as exc:
-        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
-    except DjangoValidationError as exc:
-        body = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
-        )
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -208,13 +188,10 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
 
-        def call():
-            case = cases.case_register(created_by=request.user, **data)
-            response = self._detail(case)
-            response.status_code = status.HTTP_201_CREATED
-            return response
-
-        return _service_response(call)
+        case = cases.case_register(created_by=request.user, **data)
+        response = self._detail(case)
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
     @extend_schema(responses=CaseDetailSerializer, parameters=[OpenApiParameter("id", int, "path")])
     def retrieve(self, request, pk=None):
@@ -228,11 +205,8 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = AttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        def call():
-            attempt = calls.attempt_log(case=case, by=request.user, **serializer.validated_data)
-            return Response(ContactAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
-
-        return _service_response(call)
+        attempt = calls.attempt_log(case=case, by=request.user, **serializer.validated_data)
+        return Response(ContactAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EvidenceCreateSerializer, responses={201: EvidenceSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -242,18 +216,15 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = EvidenceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        def call():
-            result = calls.case_evidence_add(
-                case=case,
-                by=request.user,
-                kind=serializer.validated_data["kind"],
-                upload=serializer.validated_data["file"],
-            )
-            if isinstance(result, Case):
-                return self._detail(result)
-            return Response(EvidenceSerializer(result).data, status=status.HTTP_201_CREATED)
-
-        return _service_response(call)
+        result = calls.case_evidence_add(
+            case=case,
+            by=request.user,
+            kind=serializer.validated_data["kind"],
+            upload=serializer.validated_data["file"],
+        )
+        if isinstance(result, Case):
+            return self._detail(result)
+        return Response(EvidenceSerializer(result).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -264,11 +235,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         outcome = data.pop("outcome")
-        return _service_response(
-            lambda: self._detail(
-                calls.case_close(case=case, by=request.user, outcome=outcome, **data)
-            )
-        )
+        return self._detail(calls.case_close(case=case, by=request.user, outcome=outcome, **data))
 
     @extend_schema(request=ReassignSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -287,14 +254,12 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 {"to_user": ["Ese tecnólogo no está disponible para reasignar."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return _service_response(
-            lambda: self._detail(
-                case_reassign(
-                    case=case,
-                    to_user=to_user,
-                    by_user=request.user,
-                    reason=serializer.validated_data.get("reason", ""),
-                )
+        return self._detail(
+            case_reassign(
+                case=case,
+                to_user=to_user,
+                by_user=request.user,
+                reason=serializer.validated_data.get("reason", ""),
             )
         )
 

@@ -15,7 +15,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import _service_response
 from core.models import Case, EvidenceKind
 from core.parsers import JSONBodyParser
 from core.permissions import has_any_role
@@ -126,22 +125,19 @@ class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = dict(serializer.validated_data)
         photos = [(kind, data.pop(field, None)) for field, kind in PHOTO_FIELDS.items()]
 
-        def call():
-            intake, created = services.intake_create(
-                orientador=request.user,
-                photos=[(kind, upload) for kind, upload in photos if upload],
-                **data,
-            )
-            if not created:  # the stored one, with its case as it is now
-                intake = selectors.intake_scope_for_user(user=request.user).get(pk=intake.pk)
-            # A new intake is answered from the objects just saved (no second read): its case
-            # is open and waits for the round robin, which runs after the commit.
-            return Response(
-                IntakeSerializer(intake).data,
-                status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-            )
-
-        return _service_response(call)
+        intake, created = services.intake_create(
+            orientador=request.user,
+            photos=[(kind, upload) for kind, upload in photos if upload],
+            **data,
+        )
+        if not created:  # the stored one, with its case as it is now
+            intake = selectors.intake_scope_for_user(user=request.user).get(pk=intake.pk)
+        # A new intake is answered from the objects just saved (no second read): its case
+        # is open and waits for the round robin, which runs after the commit.
+        return Response(
+            IntakeSerializer(intake).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 # --- actions of the assigned technologist on a case ----------------------------------------
@@ -173,14 +169,11 @@ class OverflowCaseViewSet(viewsets.GenericViewSet):
         serializer = ProposalCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        def call():
-            proposal = services.outcome_propose(
-                case=case, by=request.user, text=serializer.validated_data["text"]
-            )
-            proposal = selectors.proposal_list_for_user(user=request.user).get(pk=proposal.pk)
-            return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
-
-        return _service_response(call)
+        proposal = services.outcome_propose(
+            case=case, by=request.user, text=serializer.validated_data["text"]
+        )
+        proposal = selectors.proposal_list_for_user(user=request.user).get(pk=proposal.pk)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request={"multipart/form-data": PrintJobCreateSerializer},
@@ -198,17 +191,14 @@ class OverflowCaseViewSet(viewsets.GenericViewSet):
         serializer = PrintJobCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        def call():
-            job = services.print_job_send(
-                case=case,
-                by=request.user,
-                title=serializer.validated_data["title"],
-                upload=serializer.validated_data["file"],
-            )
-            job = selectors.print_job_list_for_user(user=request.user).get(pk=job.pk)
-            return Response(PrintJobSerializer(job).data, status=status.HTTP_201_CREATED)
-
-        return _service_response(call)
+        job = services.print_job_send(
+            case=case,
+            by=request.user,
+            title=serializer.validated_data["title"],
+            upload=serializer.validated_data["file"],
+        )
+        job = selectors.print_job_list_for_user(user=request.user).get(pk=job.pk)
+        return Response(PrintJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
 # --- the orientador's side of WA-03 and WA-04 ----------------------------------------------
@@ -255,13 +245,8 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer = ProposalRespondSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        def call():
-            services.outcome_respond(
-                proposal=proposal, by=request.user, **serializer.validated_data
-            )
-            return Response(ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
-
-        return _service_response(call)
+        services.outcome_respond(proposal=proposal, by=request.user, **serializer.validated_data)
+        return Response(ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
 
 @extend_schema(tags=["desborde"])
@@ -312,11 +297,8 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer = PrintStepSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        def call():
-            services.print_job_update(job=job, by=request.user, **serializer.validated_data)
-            return Response(PrintJobSerializer(self._job(pk)).data)
-
-        return _service_response(call)
+        services.print_job_update(job=job, by=request.user, **serializer.validated_data)
+        return Response(PrintJobSerializer(self._job(pk)).data)
 
     @extend_schema(
         request={"multipart/form-data": ScanSerializer},
@@ -329,10 +311,7 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer = ScanSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        def call():
-            evidence = services.print_job_scan(
-                job=job, by=request.user, upload=serializer.validated_data["file"]
-            )
-            return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
-
-        return _service_response(call)
+        evidence = services.print_job_scan(
+            job=job, by=request.user, upload=serializer.validated_data["file"]
+        )
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,28 @@
+"""One error contract for every app's API (NFR-03): the services raise Django's
+``ValidationError`` with Spanish messages, and ``ProtocolConflict`` (a ValidationError) when the
+request is valid but the case's state does not allow it. Views just call the services; this
+handler turns those exceptions into responses:
+
+- ``ProtocolConflict`` → 409 ``{"detail": "…"}``;
+- ``ValidationError`` with fields → 400 ``{"campo": ["mensaje", …], …}``;
+- ``ValidationError`` without fields → 400 ``{"detail": "…"}``;
+- everything else → DRF's own handling (401, 403, 404, 405, 429 …).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.exceptions import ProtocolConflict
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ProtocolConflict):
+        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        body = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
+        )
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
