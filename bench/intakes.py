@@ -11,6 +11,11 @@ registers a customer and opens a case in the metropolitan overflow pool. The bas
 in the same run and the same server, is a bare Django POST view that inserts one row
 (bench/bare.py, routed with BENCH_VIEWS=true). Each scenario stops at MAX_REQUESTS requests or
 MAX_SECONDS, whichever comes first. At the end every case must be assigned.
+
+The verdict (the product owner's target, issue 9): at TARGET_CLIENTS clients the intake's
+throughput is at least TARGET_FLOOR_RATIO of the "DRF sin escribir" row (token auth, role check,
+validation, no writes) of the same run; as many intakes stored as submitted; every case
+assigned. The ratio to the bare view and the p95 are printed for information only.
 """
 
 import contextlib
@@ -53,8 +58,7 @@ TARGET_CLIENTS = 16
 MAX_REQUESTS = 400
 MAX_SECONDS = 10.0
 WARMUP_REQUESTS = 20
-TARGET_RATIO = 0.5
-TARGET_P95_MS = 100.0
+TARGET_FLOOR_RATIO = 0.25  # intake req/s ÷ "DRF sin escribir" req/s, at TARGET_CLIENTS
 READY_SECONDS = 30.0
 N_TECHS = 5
 
@@ -420,6 +424,11 @@ def _run() -> bool:
         for c in CLIENTS
     }
     p95 = scenarios["intake", TARGET_CLIENTS].percentile(95)
+    floor_ratio = (
+        scenarios["intake", TARGET_CLIENTS].throughput / floor.throughput
+        if floor.throughput
+        else 0.0
+    )
 
     print("== Registro de desborde por HTTP (issue 4, punto 7) ==")
     print(
@@ -442,21 +451,26 @@ def _run() -> bool:
     print(
         "razón registro / vista mínima (req/s): "
         + ", ".join(f"{c} clientes {r:.2f}" for c, r in ratios.items())
-        + f"   (objetivo ≥ {TARGET_RATIO:.2f} con {TARGET_CLIENTS})"
+        + "   (informativo, no es objetivo)"
     )
     print(
         f"p95 del registro con {TARGET_CLIENTS} clientes: {p95:.1f} ms "
-        f"(objetivo < {TARGET_P95_MS:.0f} ms)"
+        "(informativo, no es objetivo)"
     )
     print(
-        f"DRF sin escribir (token, rol, validación del formulario, respuesta 201; no es un "
-        f"objetivo) con {TARGET_CLIENTS} clientes: {floor.throughput:.0f} req/s, razón "
+        f"DRF sin escribir (token, rol, validación del formulario, respuesta 201) con "
+        f"{TARGET_CLIENTS} clientes: {floor.throughput:.0f} req/s, razón "
         f"{floor.throughput / scenarios['bare', TARGET_CLIENTS].throughput:.2f} de la vista "
         f"mínima, p95 {floor.percentile(95):.1f} ms"
     )
     print(
+        f"razón registro / DRF sin escribir (req/s) con {TARGET_CLIENTS} clientes: "
+        f"{floor_ratio:.2f}   (objetivo ≥ {TARGET_FLOOR_RATIO:.2f})"
+    )
+    print(
         f"registros guardados: {stored} de {submitted} enviados; respuestas distintas de 201: "
-        f"{non_201}; casos del grupo {POOL_CODE} sin asignar: {unassigned}"
+        f"{non_201}; casos del grupo {POOL_CODE} sin asignar: {unassigned}   (objetivo: "
+        "todos guardados y todos asignados)"
     )
     errors = [s.first_error for s in scenarios.values() if s.first_error]
     if errors:
@@ -465,11 +479,10 @@ def _run() -> bool:
     else:
         os.unlink(log.name)
     ok = (
-        ratios[TARGET_CLIENTS] >= TARGET_RATIO
-        and p95 < TARGET_P95_MS
+        floor.throughput > 0
+        and floor_ratio >= TARGET_FLOOR_RATIO
         and stored == submitted
-        and non_201 == 0
-        and all(scenarios["intake", c].count for c in CLIENTS)
+        and unassigned == 0
     )
     print("resultado:", "CUMPLE" if ok else "NO CUMPLE")
     return ok
