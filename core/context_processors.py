@@ -1,3 +1,4 @@
+from core import modalities
 from core.roles import STAFF_ROLES, Role, user_roles
 
 
@@ -10,4 +11,6 @@ def navigation(request):
         "nav_cases": superuser or bool(roles & set(STAFF_ROLES)),
         "nav_workbench": Role.TECNOLOGO in roles,
         "nav_office": bool(roles & {Role.ORIENTADOR, Role.ENCARGADO}),
+        # What the modality apps add to the menu for these roles (core.modalities).
+        "nav_modalities": modalities.menu_entries(roles, superuser=superuser),
     }

@@ -63,7 +63,12 @@ class CloseForm(forms.Form):
         choices=[("", "— no aplica —"), *NotificationMedium.choices],
         required=False,
     )
-    notification_email = forms.EmailField(label="Correo para notificación", required=False)
+    notification_email = forms.CharField(
+        label="Correo para notificación",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput,  # checked by core.personal_data in the service
+    )
     notification_email_consent = forms.BooleanField(
         label="El cliente autoriza expresamente la notificación por correo", required=False
     )

@@ -2,8 +2,8 @@
 
 The groups (and their model permissions) are created by a data migration from ``ROLE_PERMISSIONS``;
 pages and API endpoints check membership through ``user_has_role`` / the classes in
-``core.permissions``. Modality apps point a role at their own start page with
-``register_start_page`` in their ``AppConfig.ready``.
+``core.permissions``. Modality apps point a role at their own start page through the modality
+registry (``core.modalities.modality_register(start_pages=…)``) in their ``AppConfig.ready``.
 """
 
 from django.db import models
@@ -126,10 +126,6 @@ _START_PRIORITY = [
 ]
 
 
-def register_start_page(role: str, url_name: str) -> None:
-    _START_PAGES[role] = url_name
-
-
 def user_roles(user) -> set[str]:
     """The user's role codes, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
@@ -150,10 +146,12 @@ def can_see_personal_data(user) -> bool:
 
 
 def start_page_for(user) -> str:
+    from core import modalities
+
     roles = user_roles(user)
     for role in _START_PRIORITY:
         if role in roles:
-            return _START_PAGES[role]
+            return modalities.start_page(role) or _START_PAGES[role]
     if getattr(user, "is_staff", False):
         return "admin:index"
     return "core:account"

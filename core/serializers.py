@@ -117,7 +117,7 @@ class CustomerContactUpdateSerializer(serializers.Serializer):
 
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=80)
 
@@ -308,7 +308,7 @@ class CloseSerializer(serializers.Serializer):
     notification_medium = serializers.ChoiceField(
         choices=NotificationMedium.choices, required=False, allow_blank=True
     )
-    notification_email = serializers.EmailField(required=False, allow_blank=True)
+    notification_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     notification_email_consent = serializers.BooleanField(required=False)
     notification_mobile = serializers.CharField(required=False, allow_blank=True)
     notification_address = serializers.CharField(required=False, allow_blank=True)
@@ -325,7 +325,7 @@ class CustomerInputSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=160)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from core import selectors
+from core import modalities, selectors
 from core.business_days import business_days_between
 from core.forms import AttemptForm, CloseForm, EvidenceUploadForm, ReassignForm
 from core.models import Case, CaseStatus, ContactAttempt
@@ -27,7 +27,6 @@ from core.services import calls
 from core.services.assignment import case_reassign
 from core.services.deadlines import NEAR_DUE_BUSINESS_DAYS
 from core.services.messaging import voicemail_script
-from core.signals import CASE_PAGE_PANELS
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -138,7 +137,9 @@ def render_case_page(request, case, *, status=200, **forms):
         "attempt_form": forms.get("attempt_form"),
         "close_form": forms.get("close_form") or CloseForm(initial=initial_close),
         "panels": [
-            panel for provider in CASE_PAGE_PANELS if (panel := provider(request, case, forms))
+            panel
+            for provider in modalities.case_panels(case.modality)
+            if (panel := provider(request, case, forms))
         ],
         "reassign_form": forms.get("reassign_form")
         or (

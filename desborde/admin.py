@@ -13,13 +13,19 @@ class IntakeAdmin(SimpleHistoryAdmin):
         "office",
         "orientador",
         "started_at",
-        "pqr_numbers",
+        "pqr_number",
+        "reported_at",
     ]
-    list_filter = ["mode", "office__unit", "office"]
+    list_filter = ["mode", "office__unit", "office", ("reported_at", admin.EmptyFieldListFilter)]
     list_select_related = ["case", "office", "orientador"]
     search_fields = ["full_name", "document_number", "case__number", "contract"]
     date_hierarchy = "started_at"
-    readonly_fields = ["client_token", "data_consent_at", "data_consent_version"]
+    readonly_fields = ["client_token", "data_consent_at", "data_consent_version", "reported_at"]
+
+    @admin.display(description="PQR registrada", ordering="case__number")
+    def pqr_number(self, intake: Intake) -> str:
+        """DF-04: the case number once reported to the asignador."""
+        return intake.case.number if intake.reported_at else "—"
 
 
 @admin.register(OutcomeProposal)

@@ -6,11 +6,21 @@ class DesbordeConfig(AppConfig):
     verbose_name = "Desborde (formulario web, WhatsApp, celular)"
 
     def ready(self) -> None:
-        from core.roles import Role, register_start_page
-        from core.signals import CASE_PAGE_PANELS, case_closing, case_registered
+        from core.modalities import MenuEntry, modality_register
+        from core.models import Modality
+        from core.roles import Role
+        from core.signals import case_closed
         from desborde import receivers
 
-        register_start_page(Role.ORIENTADOR, "desborde:home")
-        case_closing.connect(receivers.require_customer_agreement, dispatch_uid="desborde-wa03")
-        case_registered.connect(receivers.report_pqr_numbers, dispatch_uid="desborde-df04")
-        CASE_PAGE_PANELS.append(receivers.case_page_panel)
+        modality_register(
+            Modality.DESBORDE,
+            start_pages={Role.ORIENTADOR: "desborde:home"},
+            menu=[
+                MenuEntry("Desborde", "desborde:home", (Role.ORIENTADOR,)),
+                MenuEntry("Registros de desborde", "desborde:intake_list", (Role.ASIGNADOR,)),
+            ],
+            case_panels=[receivers.case_page_panel],
+            closing_rules=[receivers.require_customer_agreement],
+            templates={"voicemail": "buzon-desborde"},
+        )
+        case_closed.connect(receivers.report_pqr_number, dispatch_uid="desborde-df04")

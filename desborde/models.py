@@ -60,8 +60,12 @@ class Intake(models.Model):
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, related_name="intake", verbose_name="caso CRM"
     )
-    pqr_numbers = models.CharField(
-        "PQR registradas (informadas al asignador)", max_length=200, blank=True
+    reported_at = models.DateTimeField(
+        "PQR informada al asignador",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="DF-04: cuándo se informó al asignador el número del caso CRM registrado.",
     )
     created_at = models.DateTimeField("creado", auto_now_add=True)
     history = HistoricalRecords()
@@ -70,7 +74,15 @@ class Intake(models.Model):
         verbose_name = "registro de desborde"
         verbose_name_plural = "registros de desborde"
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["office", "started_at"], name="intake_office_day_idx")]
+        indexes = [
+            models.Index(fields=["office", "started_at"], name="intake_office_day_idx"),
+            # The DF-04 sweep reads only the intakes not reported yet: a few rows, not the table.
+            models.Index(
+                fields=["case"],
+                condition=models.Q(reported_at__isnull=True),
+                name="intake_unreported_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} {self.full_name} ({self.case.number})"

@@ -1,4 +1,5 @@
-"""How the overflow modalities plug into core's case lifecycle (signals, case page panel)."""
+"""How the overflow modalities plug into core's case lifecycle (closing rule, signal, case
+page panel); registered in ``DesbordeConfig.ready``."""
 
 from core.models import Case
 from core.roles import Role, user_has_role
@@ -7,8 +8,8 @@ from desborde import services
 from desborde.models import Intake, IntakeMode
 
 
-def require_customer_agreement(sender, *, case: Case, by, **kwargs) -> None:
-    """WA-03: a WhatsApp overflow case closes only after the customer agreed."""
+def require_customer_agreement(*, case: Case, by) -> None:
+    """Closing rule (WA-03): a WhatsApp overflow case closes only after the customer agreed."""
     intake = Intake.objects.filter(case=case).only("mode").first()
     if intake and intake.mode == IntakeMode.WHATSAPP and not services.customer_agreed(case):
         raise ProtocolConflict(
@@ -17,8 +18,10 @@ def require_customer_agreement(sender, *, case: Case, by, **kwargs) -> None:
         )
 
 
-def report_pqr_numbers(sender, *, case: Case, by, **kwargs) -> None:
-    services.intake_report_pqr_numbers(case=case)
+def report_pqr_number(sender, *, case: Case, by, **kwargs) -> None:
+    """``case_closed`` (DF-04): the asignador gets the PQR number. If this fails the close still
+    stands; ``desborde.pqr_report_sweep`` does the report later."""
+    services.intake_report_pqr_number(case=case)
 
 
 def case_page_panel(request, case: Case, forms) -> dict | None:

@@ -12,3 +12,17 @@ def load_pools(apps) -> None:
         AssignmentPool.objects.get_or_create(
             code=code, defaults={"name": name, "unit": unit, "batch_size": 2}
         )
+
+
+#: (name, task, minutes between runs); editable in admin afterwards (django-celery-beat).
+PERIODIC_TASKS = [
+    ("Informar PQR de desborde al asignador (barrido DF-04)", "desborde.pqr_report_sweep", 1),
+]
+
+
+def load_periodic_tasks(apps) -> None:
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, minutes in PERIODIC_TASKS:
+        schedule, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": schedule})

@@ -105,6 +105,9 @@ class IntakeSerializer(serializers.ModelSerializer):
     assigned_to = serializers.SerializerMethodField()
     status = serializers.CharField(source="case.status", read_only=True)
     status_display = serializers.CharField(source="case.get_status_display", read_only=True)
+    pqr_numbers = serializers.SerializerMethodField(
+        help_text="DF-04: el número del caso CRM una vez informado al asignador; vacío antes."
+    )
 
     class Meta:
         model = Intake
@@ -134,6 +137,7 @@ class IntakeSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             "pqr_numbers",
+            "reported_at",
         ]
         read_only_fields = fields
 
@@ -142,6 +146,11 @@ class IntakeSerializer(serializers.ModelSerializer):
 
     def get_assigned_to(self, obj: Intake) -> str | None:
         return _name(obj.case.assigned_to)
+
+    def get_pqr_numbers(self, obj: Intake) -> str:
+        """Kept under its old name and shape (a string) for API clients: a case closes once, so
+        it holds one number."""
+        return obj.case.number if obj.reported_at else ""
 
 
 class ProposalCreateSerializer(serializers.Serializer):

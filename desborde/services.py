@@ -1,9 +1,9 @@
 """Write paths of the overflow modalities (2.1, 2.2)."""
 
-import phonenumbers
+import logging
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,14 +18,15 @@ from core.models import (
     TransactionType,
     User,
 )
+from core.personal_data import (
+    document_normalize,
+    email_normalize,
+    phone_fields,
+    phone_normalize,
+)
 from core.services.calls import ProtocolConflict
 from core.services.cases import case_open
-from core.services.customers import (
-    contact_details_record,
-    customer_get_or_create,
-    document_normalize,
-    phone_fields,
-)
+from core.services.customers import contact_details_record, customer_get_or_create
 from core.services.evidence import evidence_attach, evidence_validate_file
 from desborde.models import (
     CHANNEL_BY_MODE,
@@ -42,18 +43,7 @@ NOT_ELIGIBLE = (
 )
 PHOTO_KINDS = {EvidenceKind.INVOICE_PHOTO, EvidenceKind.ID_PHOTO, EvidenceKind.OTHER}
 
-
-def phone_normalize(raw: str) -> str:
-    """A Colombian number (mobile 3xx xxx xxxx or fixed 60x xxx xxxx) as 10 national digits."""
-    try:
-        number = phonenumbers.parse(raw or "", "CO")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError({"phone": "Ingrese un teléfono colombiano válido."}) from exc
-    if number.country_code != 57 or not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            {"phone": "Ingrese un teléfono colombiano válido (celular 3xx xxx xxxx o fijo 60x)."}
-        )
-    return phonenumbers.national_significant_number(number)
+log = logging.getLogger(__name__)
 
 
 def transaction_check_eligible(*, transaction_type: TransactionType) -> None:
@@ -141,9 +131,9 @@ def _intake_create(
     email = (email or "").strip()
     if email:
         try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = "Ingrese un correo electrónico válido."
+            email = email_normalize(email)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if not data_consent:
         errors["data_consent"] = (
             "Sin la autorización del cliente para tratar sus datos personales (Ley 1581 de "
@@ -382,21 +372,35 @@ def print_job_scan(*, job: PrintJob, by: User, upload: UploadedFile):
     )
 
 
-def intake_report_pqr_numbers(*, case: Case) -> Intake | None:
-    """DF-04: the registered PQR number goes on the intake and by e-mail to the asignador."""
+@transaction.atomic
+def intake_report_pqr_number(*, case: Case) -> Intake | None:
+    """DF-04: once the case is closed, the asignadores of the intake's unit get the PQR number by
+    e-mail, and the intake records when (``reported_at``; the number is the case's).
+
+    Runs from the ``case_closed`` receiver and from the periodic sweep, maybe both at once,
+    maybe twice: the intake row is locked and ``reported_at`` read under the lock, and the
+    e-mails are queued in the transaction that sets it. So a case is reported once, and never
+    marked reported without its e-mails. Answers the intake when this call reported it, None
+    when there is nothing to do (no intake, case not closed, already reported).
+    """
     from core.models import Modality, Notification
     from core.roles import Role
     from core.services.messaging import notification_queue
 
-    intake = Intake.objects.filter(case=case).select_related("office").first()
-    if intake is None or case.status not in CaseStatus.closed():
+    intake = (
+        Intake.objects.select_for_update(of=("self",))
+        .select_related("office", "case")
+        .filter(case_id=case.pk)
+        .first()
+    )
+    if intake is None or intake.reported_at is not None:
         return None
-    numbers = [n for n in intake.pqr_numbers.split(", ") if n]
-    if case.number not in numbers:
-        numbers.append(case.number)
-        intake.pqr_numbers = ", ".join(numbers)
-        intake._change_reason = "PQR informada al asignador"
-        intake.save(update_fields=["pqr_numbers"])
+    case = intake.case
+    if case.status not in CaseStatus.closed():
+        return None
+    intake.reported_at = timezone.now()
+    intake._change_reason = "PQR informada al asignador"
+    intake.save(update_fields=["reported_at"])
     assigners = User.objects.filter(
         groups__name=Role.ASIGNADOR, is_active=True, home_office__unit=intake.office.unit
     ).exclude(email="")
@@ -414,3 +418,31 @@ def intake_report_pqr_numbers(*, case: Case) -> Intake | None:
             case=case,
         )
     return intake
+
+
+#: Intakes one sweep run reports at most; the next run (a minute later) takes the rest.
+PQR_REPORT_SWEEP_BATCH = 200
+
+
+def intakes_report_pending(*, limit: int = PQR_REPORT_SWEEP_BATCH) -> int:
+    """DF-04 sweep (``desborde.pqr_report_sweep``, every minute): report the closed cases whose
+    report did not happen after commit (the receiver raised, the process stopped between the
+    commit and the receiver). Safe to run twice and alongside the receiver: each report takes
+    the intake's row lock. An intake that fails is logged and left for the next run, so it
+    does not hold the others back. Answers how many were reported."""
+    pending = (
+        Intake.objects.filter(reported_at__isnull=True, case__status__in=CaseStatus.closed())
+        .select_related("case")
+        .order_by("case__closed_at", "pk")[:limit]
+    )
+    reported = 0
+    for intake in pending:
+        try:
+            if intake_report_pqr_number(case=intake.case) is not None:
+                reported += 1
+        except Exception:  # noqa: BLE001 - one bad intake must not stop the sweep
+            log.exception(
+                "No se pudo informar la PQR %s al asignador; se reintentará en el próximo barrido.",
+                intake.case.number,
+            )
+    return reported

@@ -7,7 +7,14 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .catalogue import Channel, InitialCause, TransactionType
-from .choices import AttentionMedium, CaseKind, CaseStatus, NotificationMedium, PqrType
+from .choices import (
+    AttentionMedium,
+    CaseKind,
+    CaseStatus,
+    Modality,
+    NotificationMedium,
+    PqrType,
+)
 from .customers import Customer
 from .org import Office
 
@@ -67,6 +74,15 @@ class Case(models.Model):
     )
     channel = models.ForeignKey(
         Channel, on_delete=models.PROTECT, related_name="cases", verbose_name="canal de atención"
+    )
+    # The procedure's modality the case was opened in: which app's panels, closing rules and
+    # message templates apply to it (core.modalities).
+    modality = models.CharField(
+        "modalidad",
+        max_length=20,
+        choices=Modality.choices,
+        default=Modality.GENERAL,
+        db_index=True,
     )
     office = models.ForeignKey(
         Office,

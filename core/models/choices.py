@@ -82,6 +82,26 @@ class Modality(models.TextChoices):
     CLIENTE_INTERNO = "cliente_interno", "Cliente interno (2.8)"
 
 
+#: The modality a case of each channel belongs to when whoever opens it does not say (CORE-05);
+#: also the backfill of existing cases. Balancing opens its PQR with channel "asesor en línea"
+#: and says modality "balanceo" itself.
+MODALITY_BY_CHANNEL = {
+    "desborde-formulario-web": Modality.DESBORDE,
+    "desborde-whatsapp": Modality.DESBORDE,
+    "desborde": Modality.DESBORDE,
+    "desborde-celular": Modality.DESBORDE,
+    "asesor-en-linea": Modality.ASESOR_LINEA,
+    "balanceo-automatico": Modality.BALANCEO,
+    "administradores-copropiedad": Modality.COPROPIEDAD,
+    "whatsapp": Modality.PQR_DIGITAL,
+    "facebook": Modality.PQR_DIGITAL,
+    "instagram": Modality.PQR_DIGITAL,
+    "twitter": Modality.PQR_DIGITAL,
+    "chat-epm": Modality.PQR_DIGITAL,
+    "contact-center": Modality.PQR_DIGITAL,
+}
+
+
 class EvidenceKind(models.TextChoices):
     CALL_RECORDING = "grabacion_llamada", "grabación de la llamada"
     VOICEMAIL_RECORDING = "grabacion_buzon", "grabación del mensaje de voz"

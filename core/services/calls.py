@@ -1,5 +1,7 @@
 """The call protocol of the procedure (CORE-07, 2.1 step 3, 2.6 step 2) and case closure."""
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -14,11 +16,15 @@ from core.models import (
     InitialCause,
     User,
 )
+from core.personal_data import email_normalize, mobile_normalize
+from core.services.closing import case_closing_check
 from core.services.evidence import evidence_attach
-from core.signals import case_closing, case_registered
+from core.signals import case_closed
 
 MAX_ATTEMPTS = 3
 WORKABLE = (CaseStatus.ASIGNADO, CaseStatus.EN_ATENCION)
+
+log = logging.getLogger(__name__)
 
 
 def _ensure_assignee(case: Case, user: User) -> None:
@@ -92,7 +98,7 @@ def case_close_without_contact(*, case: Case, by: User, voicemail: UploadedFile)
         raise ProtocolConflict(
             "Solo se cierra sin contacto después de tres intentos de llamada sin respuesta."
         )
-    case_closing.send(sender=Case, case=case, by=by)
+    case_closing_check(case=case, by=by)
     evidence_attach(
         case=case, kind=EvidenceKind.VOICEMAIL_RECORDING, upload=voicemail, uploaded_by=by
     )
@@ -102,7 +108,7 @@ def case_close_without_contact(*, case: Case, by: User, voicemail: UploadedFile)
     case._change_reason = "cerrado sin contacto: mensaje de voz publicado en el expediente"
     case._history_user = by
     case.save(update_fields=["status", "initial_cause", "closed_at", "updated_at"])
-    _announce_registered(case, by)
+    _send_case_closed_on_commit(case, by)
     return case
 
 
@@ -154,6 +160,18 @@ def case_close(*, case: Case, by: User, outcome: str, **crm) -> Case:
     unknown = set(crm) - set(CRM_FIELDS)
     if unknown:
         raise ValidationError(f"Campos no permitidos: {', '.join(sorted(unknown))}.")
+    errors = {}
+    for field, rule in (
+        ("notification_email", email_normalize),
+        ("notification_mobile", mobile_normalize),
+    ):
+        if crm.get(field):
+            try:
+                crm[field] = rule(crm[field], field=field)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     for field, value in crm.items():
         setattr(case, field, value)
     if case.office_id is None and by.home_office_id:
@@ -177,16 +195,34 @@ def case_close(*, case: Case, by: User, outcome: str, **crm) -> Case:
         raise ValidationError(
             {"evidence": "Cargue la grabación de la llamada en el expediente antes de cerrar."}
         )
-    case_closing.send(sender=Case, case=case, by=by)
+    case_closing_check(case=case, by=by)
     case.status = CLOSE_OUTCOMES[outcome]
     case.closed_at = timezone.now()
     case.full_clean()
     case._change_reason = case.get_status_display()
     case._history_user = by
     case.save()
-    _announce_registered(case, by)
+    _send_case_closed_on_commit(case, by)
     return case
 
 
-def _announce_registered(case: Case, by: User) -> None:
-    transaction.on_commit(lambda: case_registered.send(sender=Case, case=case, by=by))
+def _send_case_closed_on_commit(case: Case, by: User) -> None:
+    transaction.on_commit(lambda: _send_case_closed(case, by))
+
+
+def _send_case_closed(case: Case, by: User) -> None:
+    """Tell the modality apps the case is closed, once the closure is committed.
+
+    The closure already stands, so a receiver that raises must not turn the request into an
+    error (nor stop the other receivers): each failure is logged and dropped here. Work that
+    must not be lost is retried by its app's periodic sweep (DF-04: ``desborde.pqr_report_sweep``).
+    """
+    for receiver, result in case_closed.send_robust(sender=Case, case=case, by=by):
+        if isinstance(result, Exception):
+            log.exception(
+                "El caso %s quedó cerrado, pero falló %s al recibir case_closed: %s",
+                case.number,
+                getattr(receiver, "__qualname__", repr(receiver)),
+                result,
+                exc_info=result,
+            )

@@ -14,10 +14,12 @@ from core.models import (
     Channel,
     Customer,
     InitialCause,
+    Modality,
     Office,
     TransactionType,
     User,
 )
+from core.models.choices import MODALITY_BY_CHANNEL
 
 
 def case_number_allocate(*, kind: str, year: int) -> str:
@@ -84,6 +86,7 @@ def case_open(
     reason: str = "",
     contact_phone: str = "",
     contact_email: str = "",
+    modality: str | None = None,
 ) -> Case:
     """Open a case: number allocated by the database, due date for PQR (LEG-01), history.
 
@@ -99,7 +102,10 @@ def case_open(
     if isinstance(initial_cause, str):
         initial_cause = InitialCause.objects.get(code=initial_cause)
     filed_at = filed_at or timezone.now()
+    if modality is None:
+        modality = MODALITY_BY_CHANNEL.get(channel.code, Modality.GENERAL)
     case = Case(
+        modality=modality,
         kind=kind,
         pqr_type=pqr_type if kind == CaseKind.PQR else "",
         customer=customer,
@@ -146,8 +152,10 @@ def case_register(*, created_by: User, customer: dict, **case_fields) -> Case:
 
     The phone and e-mail given are the case's contact; for a customer already registered they
     are kept beside the record, not written over it."""
+    from core.personal_data import contact_fields_normalize
     from core.services.customers import contact_details_record, customer_get_or_create
 
+    customer = contact_fields_normalize(**customer)
     found, created = customer_get_or_create(**customer)
     case = case_open(
         customer=found,

@@ -1,62 +1,9 @@
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.models import Case, ContactDetail, Customer, DocumentType, User
-
-_DIGITS = re.compile(r"^\d+$")
-_ALNUM = re.compile(r"^[A-Z0-9]+$")
-_NIT = re.compile(r"^\d{6,10}(-\d)?$")
-
-_RULES = {
-    DocumentType.CC: (_DIGITS, 3, 10, "La cédula de ciudadanía debe tener entre 3 y 10 dígitos."),
-    DocumentType.TI: (_DIGITS, 6, 11, "La tarjeta de identidad debe tener entre 6 y 11 dígitos."),
-    DocumentType.CE: (
-        _ALNUM,
-        3,
-        12,
-        "La cédula de extranjería debe tener entre 3 y 12 letras o dígitos.",
-    ),
-    DocumentType.PA: (_ALNUM, 3, 20, "El pasaporte debe tener entre 3 y 20 letras o dígitos."),
-    DocumentType.PPT: (_DIGITS, 4, 15, "El PPT debe tener entre 4 y 15 dígitos."),
-    DocumentType.NIT: (
-        _NIT,
-        6,
-        10,
-        "El NIT debe tener entre 6 y 10 dígitos, con o sin dígito de verificación (900123456-7).",
-    ),
-}
-
-
-def document_normalize(*, document_type: str, document_number: str) -> str:
-    """Strip the dots and spaces people type; raise a Spanish message when it cannot be valid."""
-    if document_type not in DocumentType.values:
-        raise ValidationError({"document_type": "Tipo de documento no válido."})
-    number = re.sub(r"[\s.]", "", document_number or "").upper()
-    if document_type == DocumentType.SIN_ID:
-        if number:
-            raise ValidationError(
-                {"document_number": "Un contacto sin identificación no lleva número."}
-            )
-        return ""
-    if not number:
-        raise ValidationError({"document_number": "Ingrese el número de documento."})
-    pattern, low, high, message = _RULES[document_type]
-    if not pattern.match(number) or not low <= len(number.split("-")[0]) <= high:
-        raise ValidationError({"document_number": message})
-    return number
-
-
-def phone_fields(number: str) -> dict[str, str]:
-    """Colombian mobiles start with 3 (3xx xxx xxxx): they are the number to call and to cite by
-    SMS (``mobile``); any other number is a landline (``phone``)."""
-    return (
-        {"mobile": number, "phone": ""}
-        if number.startswith("3")
-        else {"mobile": "", "phone": number}
-    )
+from core.models import Case, ContactDetail, Customer, User
+from core.personal_data import contact_fields_normalize, document_normalize
 
 
 def customer_find_by_document(*, document_type: str, document_number: str) -> Customer | None:
@@ -93,6 +40,8 @@ def customer_get_or_create(
     full_name = " ".join((full_name or "").split())
     if not full_name:
         raise ValidationError({"full_name": "Ingrese el nombre del cliente."})
+    given = contact_fields_normalize(phone=phone, mobile=mobile, email=email)
+    phone, mobile, email = given["phone"], given["mobile"], given["email"]
     if number:
         existing = customer_find_by_document(document_type=document_type, document_number=number)
         if existing is not None:
@@ -154,6 +103,7 @@ def customer_contact_update(
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": "Indique por qué se actualizan los datos del contacto."})
+    changes = contact_fields_normalize(**changes)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     changed = [f for f, v in changes.items() if v is not None and getattr(customer, f) != v]
     if not changed:

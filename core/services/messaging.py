@@ -81,9 +81,11 @@ def template_render(*, code: str, context: dict[str, str]) -> tuple[str, str]:
 
 
 def voicemail_script(*, case: Case, appointment_at=None) -> str:
-    """CORE-07/CORE-11: the voicemail text for this customer: the appointment script (2.6)
-    when the call was for an appointment, the overflow script (2.1) otherwise."""
-    code = "buzon-copropiedad" if appointment_at is not None else "buzon-desborde"
+    """CORE-07/CORE-11: the voicemail text for this customer, from the template the case's
+    modality registered (e.g. the appointment script of 2.6), else the overflow script (2.1)."""
+    from core import modalities
+
+    code = modalities.template_code(case.modality, "voicemail")
     _, body = template_render(
         code=code, context=case_template_context(case=case, appointment_at=appointment_at)
     )

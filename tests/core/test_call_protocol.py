@@ -5,6 +5,7 @@ POST /casos/<id>/evidencias/ (the voicemail recording closes after 3 unanswered 
 POST /casos/<id>/cerrar/. API: /api/v1/cases/{id}/attempts|evidence|close|reassign/.
 """
 
+import logging
 import re
 import struct
 
@@ -25,6 +26,7 @@ from core.models import (
     Unit,
 )
 from core.roles import Role
+from core.signals import case_closed
 from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
 from tests.helpers import token_client
 
@@ -454,6 +456,93 @@ def test_core07_api_close_first_contact_with_recording(
     assert case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
     assert case.motive == CLOSE_FIELDS["motive"]
     assert body["history"][0]["reason"] == "cerrado con solución en primer contacto"
+
+
+@pytest.fixture
+def case_closed_receivers():
+    """Receivers of ``case_closed`` for one test: the first raises, the second records what it
+    got. Disconnected afterwards."""
+    received = []
+
+    def broken(sender, *, case, **kwargs):
+        raise RuntimeError("receptor roto")
+
+    def recording(sender, *, case, by, **kwargs):
+        received.append((case.pk, case.status, by.pk))
+
+    case_closed.connect(broken, dispatch_uid="test-core07-broken", weak=False)
+    case_closed.connect(recording, dispatch_uid="test-core07-recording", weak=False)
+    yield received
+    case_closed.disconnect(dispatch_uid="test-core07-broken")
+    case_closed.disconnect(dispatch_uid="test-core07-recording")
+
+
+def closed_failures(caplog, case) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name == "core.services.calls" and r.levelno == logging.ERROR
+        if case.number in r.getMessage()
+    ]
+
+
+def test_core07_api_close_answers_200_when_a_case_closed_receiver_raises(
+    tech, tech_api, answered_case, case_closed_receivers, caplog, django_capture_on_commit_callbacks
+):
+    """CORE-07: ``case_closed`` goes after commit, robustly. The case is already closed when a
+    receiver raises, so the close answers 200 with the closed case, the failure is logged with
+    the case number and the other receivers still run."""
+    api_evidence(tech_api, answered_case, EvidenceKind.CALL_RECORDING, call_recording_upload())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tech_api.post(api_url(answered_case, "close"), CLOSE_FIELDS, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == CaseStatus.CERRADO_PRIMER_CONTACTO
+    answered_case.refresh_from_db()
+    assert answered_case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
+    assert case_closed_receivers == [
+        (answered_case.pk, CaseStatus.CERRADO_PRIMER_CONTACTO, tech.pk)
+    ]
+    [failure] = closed_failures(caplog, answered_case)
+    assert "receptor roto" in failure.getMessage()
+    assert isinstance(failure.exc_info[1], RuntimeError)
+
+
+def test_core07_api_voicemail_close_answers_200_when_a_case_closed_receiver_raises(
+    tech_api, case, case_closed_receivers, caplog, django_capture_on_commit_callbacks
+):
+    """CORE-07: the closure without contact (voicemail after three unanswered calls) sends
+    ``case_closed`` the same robust way."""
+    for _ in range(3):
+        assert api_attempt(tech_api, case).status_code == 201
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_evidence(
+            tech_api, case, EvidenceKind.VOICEMAIL_RECORDING, voicemail_upload()
+        )
+
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CERRADO_SIN_CONTACTO
+    assert [status for _, status, _ in case_closed_receivers] == [CaseStatus.CERRADO_SIN_CONTACTO]
+    assert len(closed_failures(caplog, case)) == 1
+
+
+def test_core07_case_closed_not_sent_before_commit(
+    tech_api, answered_case, case_closed_receivers, django_capture_on_commit_callbacks
+):
+    """CORE-07: receivers hear of the closure only once it is committed."""
+    api_evidence(tech_api, answered_case, EvidenceKind.CALL_RECORDING, call_recording_upload())
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = tech_api.post(api_url(answered_case, "close"), CLOSE_FIELDS, format="json")
+
+    assert response.status_code == 200
+    assert case_closed_receivers == []
+    for callback in callbacks:  # the commit
+        callback()
+    assert [pk for pk, _, _ in case_closed_receivers] == [answered_case.pk]
 
 
 def test_core07_api_generate_task(tech_api, answered_case):

@@ -606,6 +606,8 @@ def test_df04_intake_list_shows_registered_pqr_numbers(
     content = client.get("/desborde/registros/tabla/").content.decode()
     cell = re.search(r'<td data-label="PQR registradas" class="pqr-numbers">(.*?)</td>', content)
     assert cell.group(1) == case.number
+    detail = client.get(f"/desborde/registros/{intake.pk}/").content.decode()
+    assert f"PQR registradas: {case.number}" in detail
 
 
 def test_nfr02_intake_table_hides_personal_data_when_the_role_does_not_need_it(orientador, office):
@@ -838,7 +840,7 @@ def test_wa03_case_closes_only_after_agreement(
     whatsapp_case.refresh_from_db()
     assert whatsapp_case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
     assert whatsapp_case.channel == Channel.objects.get(code="desborde-whatsapp")
-    assert whatsapp_case.intake.pqr_numbers == whatsapp_case.number
+    assert whatsapp_case.intake.reported_at is not None
 
 
 # --- WA-04: the print queue ------------------------------------------------------------------

@@ -6,6 +6,7 @@ closing, WA-04 the print queue, NFR-03 Spanish messages and nothing written on b
 """
 
 import datetime as dt
+import logging
 import threading
 import uuid
 
@@ -14,7 +15,9 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from core.models import (
     AssignmentPool,
@@ -27,6 +30,7 @@ from core.models import (
     Evidence,
     EvidenceKind,
     InitialCause,
+    Notification,
     PqrType,
     StaffAvailability,
     TransactionType,
@@ -36,8 +40,10 @@ from core.reference_data import TRANSACTION_TYPES
 from core.roles import Role
 from core.services.calls import ProtocolConflict, attempt_log, case_close
 from core.services.evidence import evidence_attach
-from desborde import services
+from desborde import reference_data, services
 from desborde.models import DATA_CONSENT_VERSION, Intake, IntakeMode, OutcomeProposal, PrintJob
+from desborde.tasks import pqr_report_sweep_task
+from tests.conftest import wait_until
 from tests.factories import TINY_PNG, OfficeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +282,11 @@ def test_wa01_inactive_eligible_transaction_refused(orientador, office):
             "phone",
             "Ingrese un teléfono colombiano válido (celular 3xx xxx xxxx o fijo 60x).",
         ),
-        ({"phone": "llámeme"}, "phone", "Ingrese un teléfono colombiano válido."),
+        (
+            {"phone": "llámeme"},
+            "phone",
+            "Ingrese un teléfono colombiano válido (celular 3xx xxx xxxx o fijo 60x).",
+        ),
         ({"email": "maria@"}, "email", "Ingrese un correo electrónico válido."),
         ({"email": "maria restrepo@example.com"}, "email", "Ingrese un correo electrónico válido."),
         ({"contract": "12-34"}, "contract", "El contrato EPM solo lleva dígitos."),
@@ -554,7 +564,7 @@ def test_df03_df04_closing_reports_pqr_number_to_asignador(
     assert case.channel.name == "desborde formulario web"
     assert case.evidence.filter(kind=EvidenceKind.CALL_RECORDING).count() == 1
     intake.refresh_from_db()
-    assert intake.pqr_numbers == case.number
+    assert intake.reported_at is not None
     assert [m.to for m in mail.outbox] == [[users[Role.ASIGNADOR].email]]
     assert case.number in mail.outbox[0].subject
     assert case.number in mail.outbox[0].body
@@ -573,22 +583,210 @@ def test_df04_nothing_reported_before_the_commit(
         close(intake.case, pool_tech)
 
     intake.refresh_from_db()
-    assert intake.pqr_numbers == ""
+    assert intake.reported_at is None
     assert mail.outbox == []
     assert len(callbacks) == 1
 
 
-def test_df04_report_is_idempotent(pool_tech, assigned_intake, django_capture_on_commit_callbacks):
-    """DF-04: reporting the same case again does not repeat the number on the intake."""
+def test_df04_reporting_twice_queues_one_email(
+    users, pool_tech, assigned_intake, django_capture_on_commit_callbacks
+):
+    """DF-04: the report is idempotent: a second call (the receiver and the sweep, or the sweep
+    run twice) neither queues another e-mail nor moves ``reported_at``."""
     intake = assigned_intake()
     answer_call(intake.case, pool_tech)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):  # the receiver does not run
         case = close(intake.case, pool_tech)
+    mail.outbox.clear()
 
-    services.intake_report_pqr_numbers(case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.intake_report_pqr_number(case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.intake_report_pqr_number(case=case)
+
+    assert first == intake
+    assert second is None
+    assert Notification.objects.filter(case=case).count() == 1
+    assert [m.to for m in mail.outbox] == [[users[Role.ASIGNADOR].email]]
+    intake.refresh_from_db()
+    assert intake.reported_at == first.reported_at
+    assert intake.history.filter(history_change_reason="PQR informada al asignador").count() == 1
+
+
+def test_df04_open_case_is_not_reported(pool_tech, assigned_intake):
+    """DF-04: only a closed (registered) case is reported, neither by a call nor by the sweep."""
+    intake = assigned_intake()
+
+    assert services.intake_report_pqr_number(case=intake.case) is None
+    assert services.intakes_report_pending() == 0
 
     intake.refresh_from_db()
-    assert intake.pqr_numbers == case.number
+    assert intake.reported_at is None
+    assert not Notification.objects.filter(case=intake.case).exists()
+
+
+def test_df04_failed_report_keeps_close_200_and_the_sweep_reports_once(
+    users,
+    orientador,
+    pool_tech,
+    assigned_intake,
+    api_as,
+    monkeypatch,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    """DF-04, CORE-07: the ``case_closed`` receiver fails after the close committed (here the
+    mail queue is down): the close still answers 200 and the case is closed, the failure is
+    logged with the case number, and the periodic sweep then reports it — one e-mail, however
+    often the sweep runs. Meanwhile the intake's API answers ``pqr_numbers`` "" and then the
+    number."""
+    intake = assigned_intake()
+    case = intake.case
+    answer_call(case, pool_tech)
+    mail.outbox.clear()
+    intake_url = f"/api/v1/desborde/intakes/{intake.pk}/"
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "intake_report_pqr_number", _fail)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_as(pool_tech).post(
+                f"/api/v1/cases/{case.pk}/close/",
+                {
+                    "outcome": "primer_contacto",
+                    "initial_cause": "informacion-general",
+                    "motive": "Se envió el duplicado de la factura al correo del cliente.",
+                },
+                format="json",
+            )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == CaseStatus.CERRADO_PRIMER_CONTACTO
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
+    logged = [r for r in caplog.records if r.name == "core.services.calls"]
+    assert len(logged) == 1
+    assert logged[0].levelno == logging.ERROR
+    assert case.number in logged[0].getMessage()
+    assert isinstance(logged[0].exc_info[1], ConnectionError)
+    assert mail.outbox == []
+    intake.refresh_from_db()
+    assert intake.reported_at is None
+    assert api_as(orientador).get(intake_url).json()["pqr_numbers"] == ""
+
+    for _ in range(2):  # beat sends it every minute; the second run finds nothing to do
+        with django_capture_on_commit_callbacks(execute=True):
+            pqr_report_sweep_task.delay()
+
+    assert [m.to for m in mail.outbox] == [[users[Role.ASIGNADOR].email]]
+    assert case.number in mail.outbox[0].subject
+    assert Notification.objects.filter(case=case).count() == 1
+    intake.refresh_from_db()
+    assert intake.reported_at is not None
+    assert api_as(orientador).get(intake_url).json()["pqr_numbers"] == case.number
+    listed = api_as(orientador).get("/api/v1/desborde/intakes/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["pqr_numbers"] for row in rows if row["id"] == intake.pk] == [case.number]
+
+
+def test_df04_sweep_skips_a_failing_intake_and_reports_the_others(
+    pool_tech, assigned_intake, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """DF-04: one intake whose report keeps failing is logged and left for the next run; the
+    other closed cases are still reported."""
+    broken, fine = assigned_intake(), assigned_intake(document_number="71222333")
+    for intake in (broken, fine):
+        answer_call(intake.case, pool_tech)
+        with django_capture_on_commit_callbacks(execute=False):
+            close(intake.case, pool_tech)
+    real_report = services.intake_report_pqr_number
+
+    def report_or_fail(*, case):
+        if case.pk == broken.case_id:
+            raise ValueError("dato dañado")
+        return real_report(case=case)
+
+    monkeypatch.setattr(services, "intake_report_pqr_number", report_or_fail)
+
+    assert services.intakes_report_pending() == 1
+
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert broken.reported_at is None
+    assert fine.reported_at is not None
+    assert [r.levelno for r in caplog.records if broken.case.number in r.getMessage()] == [
+        logging.ERROR
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_df04_receiver_and_sweep_at_once_report_once(
+    postgres, pool_tech, orientador, office, monkeypatch
+):
+    """DF-04: the receiver and the sweep report the same case at the same moment (two
+    connections): the second waits for the intake's row lock, then finds it reported — one
+    e-mail, not two."""
+    intake, _ = services.intake_create(**intake_kwargs(orientador, office))  # commits, assigns
+    case = Case.objects.get(pk=intake.case_id)
+    assert case.assigned_to == pool_tech
+    answer_call(case, pool_tech)
+    with monkeypatch.context() as patch:  # the receiver fails: the case waits for the sweep
+        patch.setattr(services, "intake_report_pqr_number", _fail)
+        close(case, pool_tech)
+    assert Intake.objects.get(pk=intake.pk).reported_at is None
+    mail.outbox.clear()
+    other = {}
+
+    def sweep_in_another_connection():
+        from django.db import connection
+
+        try:
+            other["reported"] = services.intakes_report_pending()
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        assert services.intake_report_pqr_number(case=case) == intake
+        sweep = threading.Thread(target=sweep_in_another_connection)
+        sweep.start()
+        wait_until(_waits_for_a_lock, message="el barrido no esperó el bloqueo del registro")
+    sweep.join(timeout=30)
+
+    assert other == {"reported": 0}
+    assert Notification.objects.filter(case=case).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def _fail(**kwargs):
+    raise ConnectionError("cola de correo no disponible")
+
+
+def _waits_for_a_lock() -> bool:
+    """Another connection of this database waits for a row lock. (Read inside the caller's
+    transaction: clear the per-transaction snapshot of the statistics first.)"""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            ["%desborde_intake%"],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_df04_sweep_is_scheduled_every_minute_in_beat():
+    """DF-04: the sweep is a django-celery-beat interval task (created by a migration, editable
+    in admin) pointing at the registered Celery task; loading it again changes nothing."""
+    from django.apps import apps
+
+    reference_data.load_periodic_tasks(apps)
+    reference_data.load_periodic_tasks(apps)
+
+    scheduled = PeriodicTask.objects.get(task="desborde.pqr_report_sweep")
+    assert scheduled.enabled
+    assert (scheduled.interval.every, scheduled.interval.period) == (1, "minutes")
+    assert scheduled.task == pqr_report_sweep_task.name
 
 
 # --- WA-03 the customer's agreement before closing --------------------------------------------

@@ -30,9 +30,10 @@ from core.models import (
     User,
     WorkMode,
 )
+from core.personal_data import phone_fields
 from core.roles import Role
 from core.services.cases import case_open
-from core.services.customers import customer_get_or_create, phone_fields
+from core.services.customers import customer_get_or_create
 
 # code, name, unit, zone, capacity, has_orientador, technologists, kiosks
 OFFICES = [
