@@ -249,7 +249,7 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "core.models.choices.EvidenceKind",
         "MessageTemplateKindEnum": "core.models.messaging.MessageTemplate.Kind",
         "AttemptOutcomeEnum": "core.models.assignment.ContactAttempt.Outcome",
-        "CloseOutcomeEnum": "core.services.calls.CLOSE_OUTCOME_CHOICES",
+        "CloseOutcomeEnum": "core.services.closing.CLOSE_OUTCOME_CHOICES",
     },
 }
 

@@ -31,7 +31,7 @@ from core.serializers import (
     ReassignSerializer,
     TransactionTypeSerializer,
 )
-from core.services import calls, cases
+from core.services import calls, cases, closing
 from core.services.assignment import case_reassign
 from core.services.customers import customer_contact_update
 
@@ -216,15 +216,15 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = EvidenceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        result = calls.case_evidence_add(
+        evidence = closing.case_evidence_add(
             case=case,
             by=request.user,
             kind=serializer.validated_data["kind"],
             upload=serializer.validated_data["file"],
         )
-        if isinstance(result, Case):
-            return self._detail(result)
-        return Response(EvidenceSerializer(result).data, status=status.HTTP_201_CREATED)
+        if closing.closed_by_voicemail(evidence):
+            return self._detail(evidence.case)
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -235,7 +235,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         outcome = data.pop("outcome")
-        return self._detail(calls.case_close(case=case, by=request.user, outcome=outcome, **data))
+        return self._detail(closing.case_close(case=case, by=request.user, outcome=outcome, **data))
 
     @extend_schema(request=ReassignSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -9,7 +9,7 @@ from core.models import (
     NotificationMedium,
     Office,
 )
-from core.services.calls import CLOSE_OUTCOME_CHOICES
+from core.services.closing import CLOSE_OUTCOME_CHOICES
 from core.services.evidence import ACCEPTED_LABEL
 
 

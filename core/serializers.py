@@ -21,7 +21,7 @@ from core.models import (
     TransactionType,
 )
 from core.privacy import mask_phone
-from core.services.calls import CLOSE_OUTCOME_CHOICES
+from core.services.closing import CLOSE_OUTCOME_CHOICES
 
 
 class KioskSerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from django.views import View
 from core import modalities, selectors
 from core.business_days import business_days_between
 from core.forms import AttemptForm, CloseForm, EvidenceUploadForm, ReassignForm
-from core.models import Case, CaseStatus, ContactAttempt
+from core.models import CaseStatus, ContactAttempt
 from core.permissions import RoleRequiredMixin
 from core.roles import (
     EVIDENCE_ROLES,
@@ -23,7 +23,7 @@ from core.roles import (
     start_page_for,
     user_has_role,
 )
-from core.services import calls
+from core.services import calls, closing
 from core.services.assignment import case_reassign
 from core.services.deadlines import NEAR_DUE_BUSINESS_DAYS
 from core.services.messaging import voicemail_script
@@ -176,7 +176,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
         form = EvidenceUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = calls.case_evidence_add(
+                evidence = closing.case_evidence_add(
                     case=case,
                     kind=form.cleaned_data["kind"],
                     upload=form.cleaned_data["file"],
@@ -185,7 +185,7 @@ class EvidenceUploadView(RoleRequiredMixin, View):
             except ValidationError as exc:
                 form_add_errors(form, exc)
             else:
-                if isinstance(result, Case):
+                if closing.closed_by_voicemail(evidence):
                     messages.success(
                         request, "Mensaje de voz publicado; caso cerrado sin contacto."
                     )
@@ -229,7 +229,7 @@ class CloseView(RoleRequiredMixin, View):
         form = CloseForm(request.POST)
         if form.is_valid():
             try:
-                calls.case_close(
+                closing.case_close(
                     case=case,
                     by=request.user,
                     outcome=form.cleaned_data["outcome"],

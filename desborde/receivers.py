@@ -1,9 +1,9 @@
 """How the overflow modalities plug into core's case lifecycle (closing rule, signal, case
 page panel); registered in ``DesbordeConfig.ready``."""
 
+from core.exceptions import ProtocolConflict
 from core.models import Case
 from core.roles import Role, user_has_role
-from core.services.calls import ProtocolConflict
 from desborde import services
 from desborde.models import Intake, IntakeMode
 

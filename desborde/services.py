@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.exceptions import ProtocolConflict
 from core.models import (
     AssignmentPool,
     AttentionMedium,
@@ -24,7 +25,6 @@ from core.personal_data import (
     phone_fields,
     phone_normalize,
 )
-from core.services.calls import ProtocolConflict
 from core.services.cases import case_open
 from core.services.customers import contact_details_record, customer_get_or_create
 from core.services.evidence import evidence_attach, evidence_validate_file
@@ -269,7 +269,7 @@ def outcome_respond(
     proposal.responded_by = by
     proposal.responded_at = timezone.now()
     proposal._change_reason = f"cliente {proposal.get_response_display()}"
-    proposal.save()
+    proposal.save(update_fields=["response", "comment", "responded_by", "responded_at"])
     case = proposal.case
     case._change_reason = f"el cliente está {proposal.get_response_display()} con la propuesta"
     case._history_user = by

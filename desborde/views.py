@@ -16,9 +16,9 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from core import selectors as core_selectors
+from core.exceptions import ProtocolConflict
 from core.permissions import RoleRequiredMixin
 from core.roles import Role, can_see_personal_data, user_has_role
-from core.services.calls import ProtocolConflict
 from core.views import form_add_errors, render_case_page
 from desborde import selectors, services
 from desborde.forms import (

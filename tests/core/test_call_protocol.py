@@ -481,7 +481,7 @@ def closed_failures(caplog, case) -> list[logging.LogRecord]:
     return [
         r
         for r in caplog.records
-        if r.name == "core.services.calls" and r.levelno == logging.ERROR
+        if r.name == "core.services.closing" and r.levelno == logging.ERROR
         if case.number in r.getMessage()
     ]
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from core.exceptions import ProtocolConflict
 from core.models import (
     AssignmentPool,
     AttentionMedium,
@@ -38,7 +39,8 @@ from core.models import (
 )
 from core.reference_data import TRANSACTION_TYPES
 from core.roles import Role
-from core.services.calls import ProtocolConflict, attempt_log, case_close
+from core.services.calls import attempt_log
+from core.services.closing import case_close
 from core.services.evidence import evidence_attach
 from desborde import reference_data, services
 from desborde.models import DATA_CONSENT_VERSION, Intake, IntakeMode, OutcomeProposal, PrintJob
@@ -663,7 +665,7 @@ def test_df04_failed_report_keeps_close_200_and_the_sweep_reports_once(
     assert response.json()["status"] == CaseStatus.CERRADO_PRIMER_CONTACTO
     case.refresh_from_db()
     assert case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
-    logged = [r for r in caplog.records if r.name == "core.services.calls"]
+    logged = [r for r in caplog.records if r.name == "core.services.closing"]
     assert len(logged) == 1
     assert logged[0].levelno == logging.ERROR
     assert case.number in logged[0].getMessage()
