@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from core import api as core_api
+from core import api_printing
 from core.api_auth import TokenLogoutView, TokenObtainView
 from core.permissions import has_any_role
 from core.roles import STAFF_ROLES
@@ -26,6 +27,7 @@ router.register("offices", core_api.OfficeViewSet, basename="office")
 router.register("transaction-types", core_api.TransactionTypeViewSet, basename="transactiontype")
 router.register("customers", core_api.CustomerViewSet, basename="customer")
 router.register("cases", core_api.CaseViewSet, basename="case")
+router.register("print-jobs", api_printing.PrintJobViewSet, basename="printjob")
 
 admin.site.site_header = "Atención a distancia — administración"
 admin.site.site_title = "Atención a distancia"
@@ -38,6 +40,11 @@ urlpatterns = [
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api_token"),
     path("api/v1/auth/logout/", TokenLogoutView.as_view(), name="api_logout"),
     path("api/v1/desborde/", include("desborde.api_urls")),
+    path(
+        "api/v1/cases/<int:case_id>/print-jobs/",
+        api_printing.case_print_job_send,
+        name="case-print-jobs",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(

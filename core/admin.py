@@ -8,6 +8,7 @@ it changes through the services (call protocol, closing, reassignment on the cas
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,6 +29,7 @@ from core.models import (
     Notification,
     Office,
     Printer,
+    PrintJob,
     SenderMailbox,
     StaffAvailability,
     TransactionType,
@@ -366,6 +368,45 @@ class EvidenceAdmin(RecordAdmin):
         return format_html(
             '<a href="{}">Descargar</a>', reverse("core:evidence_download", args=[obj.pk])
         )
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(RecordAdmin):
+    """The print queues (WA-04, CEL-04): the documents of the cases the user may see and of the
+    user's office queue, read-only; the steps happen on the queue page or the API."""
+
+    list_display = [
+        "title",
+        "case",
+        "office",
+        "printer",
+        "sent_at",
+        "printed_at",
+        "belongs_confirmed",
+        "handed_at",
+    ]
+    list_filter = ["office__unit", "office", "belongs_confirmed"]
+    list_select_related = ["case", "office", "printer"]
+    search_fields = ["title", "case__number"]
+    fields = [
+        "case",
+        "office",
+        "printer",
+        "title",
+        "document",
+        "sent_by",
+        "sent_at",
+        "printed_at",
+        "belongs_confirmed",
+        "signatures_taken",
+        "fingerprints_taken",
+        "handed_at",
+    ]
+    readonly_fields = fields
+
+    def scope(self, request, qs):
+        queue = selectors.print_job_list_for_user(user=request.user).values("pk")
+        return qs.filter(Q(case__in=_visible_cases(request)) | Q(pk__in=queue))
 
 
 @admin.register(MessageTemplate)

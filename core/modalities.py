@@ -12,7 +12,9 @@ declares in its ``AppConfig.ready``, with ``modality_register``:
 - ``closing_rules``: callables ``(case, by) -> None`` that may refuse to close a case of the
   modality by raising ``ValidationError``/``ProtocolConflict`` with a Spanish message;
 - ``templates``: the codes of the modality's message templates by purpose (``"voicemail"`` is
-  the voicemail script of CORE-07: picked by the case's modality).
+  the voicemail script of CORE-07: picked by the case's modality);
+- ``demo_data``: ``(DemoContext) -> str`` — the app's part of ``manage.py seed_demo``
+  (idempotent), given core's demo offices, users and customers; returns a line for the summary.
 
 Core reads the registry and imports no modality app.
 """
@@ -33,6 +35,15 @@ class MenuEntry:
     roles: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class DemoContext:
+    """What core's demo data made, for the apps' parts of ``seed_demo``."""
+
+    offices: dict  # office code → Office
+    users: dict  # username → User
+    customers: list
+
+
 @dataclass
 class ModalityRegistration:
     modality: str
@@ -41,6 +52,7 @@ class ModalityRegistration:
     case_panels: list[Callable] = field(default_factory=list)
     closing_rules: list[Callable] = field(default_factory=list)
     templates: dict[str, str] = field(default_factory=dict)
+    demo_data: Callable | None = None
 
 
 _REGISTRY: dict[str, ModalityRegistration] = {}
@@ -54,6 +66,7 @@ def modality_register(
     case_panels: list[Callable] | None = None,
     closing_rules: list[Callable] | None = None,
     templates: dict[str, str] | None = None,
+    demo_data: Callable | None = None,
 ) -> ModalityRegistration:
     """Declare what a modality adds to core (see the module docstring). Once per modality."""
     if modality in _REGISTRY:
@@ -73,6 +86,7 @@ def modality_register(
         case_panels=list(case_panels or []),
         closing_rules=list(closing_rules or []),
         templates=dict(templates or {}),
+        demo_data=demo_data,
     )
     _REGISTRY[modality] = registration
     return registration

@@ -36,6 +36,8 @@ PERSONAL_DATA_ROLES = CUSTOMER_ROLES
 REASSIGN_ROLES = (Role.ASIGNADOR, Role.GESTOR, Role.GESTOR_OFICINA)
 #: Roles that may attach evidence to a case they can see.
 EVIDENCE_ROLES = (Role.TECNOLOGO, Role.ORIENTADOR, Role.CREADOR)
+#: Roles that work their office's print queue (WA-04, CEL-04): print, verify, scan, hand over.
+PRINT_QUEUE_ROLES = (Role.ORIENTADOR, Role.ENCARGADO)
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ORIENTADOR: [
@@ -64,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "change_office",
         "view_kiosk",
         "view_printer",
+        "view_printjob",
         "view_user",
         "view_staffavailability",
         "add_staffavailability",
@@ -90,7 +93,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "change_assignmentpool",
         "view_contactattempt",
     ],
-    Role.ENCARGADO: ["view_office", "view_kiosk", "change_kiosk", "view_printer", "view_case"],
+    Role.ENCARGADO: [
+        "view_office",
+        "view_kiosk",
+        "change_kiosk",
+        "view_printer",
+        "view_case",
+        "view_printjob",
+    ],
     Role.CREADOR: [
         "view_office",
         "view_transactiontype",

@@ -1,6 +1,6 @@
 """Read paths: every list and object lookup goes through the role filter here (NFR-02)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from core.models import (
@@ -9,11 +9,20 @@ from core.models import (
     ContactAttempt,
     Customer,
     Evidence,
+    EvidenceKind,
     Office,
+    PrintJob,
     TransactionType,
     User,
 )
-from core.roles import CUSTOMER_ROLES, OFFICE_ROLES, UNIT_ROLES, Role, user_roles
+from core.roles import (
+    CUSTOMER_ROLES,
+    OFFICE_ROLES,
+    PRINT_QUEUE_ROLES,
+    UNIT_ROLES,
+    Role,
+    user_roles,
+)
 
 
 def case_scope_q(user) -> Q | None:
@@ -92,11 +101,18 @@ def evidence_for_case(*, case: Case) -> QuerySet[Evidence]:
 
 
 def evidence_get_for_user(*, user, evidence_id: int) -> Evidence:
-    """CORE-08: an evidence file is visible only through a case the user may see."""
+    """CORE-08: an evidence file is visible only through a case the user may see, or as a
+    document sent to the print queue of the user's office (WA-04, CEL-04)."""
     visible_cases = case_list_for_user(user=user).values("pk")
+    visible = Q(case__in=visible_cases)
+    printing_office = _print_queue_office_id(user)
+    if printing_office is not None:
+        visible |= Q(
+            pk__in=PrintJob.objects.filter(office_id=printing_office).values("document_id")
+        )
     evidence = (
         Evidence.objects.select_related("case", "uploaded_by")
-        .filter(pk=evidence_id, case__in=visible_cases)
+        .filter(visible, pk=evidence_id)
         .first()
     )
     if evidence is None:
@@ -142,3 +158,51 @@ def office_list() -> QuerySet[Office]:
 
 def transaction_type_list() -> QuerySet[TransactionType]:
     return TransactionType.objects.filter(active=True)
+
+
+# --- the office print queue (WA-04, CEL-04, AL-04, BAL-04) ----------------------------------
+
+
+def _print_queue_office_id(user) -> int | None:
+    """The office whose print queue the user works (orientador, encargado), if any."""
+    if user_roles(user) & set(PRINT_QUEUE_ROLES):
+        return getattr(user, "home_office_id", None)
+    return None
+
+
+def print_job_list_for_user(*, user, working: bool = False) -> QuerySet[PrintJob]:
+    """The orientador and the encargado see (and work) their office's print queue; the
+    technologist follows the documents of the cases assigned to them (not ``working``)."""
+    qs = PrintJob.objects.select_related(
+        "office", "printer", "case", "case__customer", "document", "sent_by"
+    )
+    if user.is_superuser:
+        return qs
+    q = Q(pk__in=[])
+    office_id = _print_queue_office_id(user)
+    if office_id is not None:
+        q |= Q(office_id=office_id)
+    if Role.TECNOLOGO in user_roles(user) and not working:
+        q |= Q(case__assigned_to=user)
+    return qs.filter(q)
+
+
+def _print_jobs_to_work(*, user) -> QuerySet[PrintJob]:
+    """The office's print jobs, with the signed scans already on each case."""
+    scans = Evidence.objects.filter(kind=EvidenceKind.SIGNED_SCAN).order_by("uploaded_at", "id")
+    return print_job_list_for_user(user=user, working=True).prefetch_related(
+        Prefetch("case__evidence", queryset=scans, to_attr="signed_scans")
+    )
+
+
+def print_job_queue_for_user(*, user) -> QuerySet[PrintJob]:
+    """The office's documents not yet handed to the customer, oldest first."""
+    return _print_jobs_to_work(user=user).filter(handed_at__isnull=True).order_by("sent_at", "id")
+
+
+def print_job_get_for_user(*, user, job_id: int) -> PrintJob:
+    """A job of the user's office queue; 404 for missing and for another office's alike."""
+    job = _print_jobs_to_work(user=user).filter(pk=job_id).first()
+    if job is None:
+        raise Http404("Documento no encontrado en la cola de impresión.")
+    return job

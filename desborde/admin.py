@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from desborde.models import Intake, OutcomeProposal, PrintJob
+from desborde.models import Intake, OutcomeProposal
 
 
 @admin.register(Intake)
@@ -34,19 +34,3 @@ class OutcomeProposalAdmin(SimpleHistoryAdmin):
     list_filter = ["response"]
     list_select_related = ["case", "proposed_by", "responded_by"]
     search_fields = ["case__number", "text", "comment"]
-
-
-@admin.register(PrintJob)
-class PrintJobAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "title",
-        "case",
-        "office",
-        "sent_at",
-        "printed_at",
-        "belongs_confirmed",
-        "handed_at",
-    ]
-    list_filter = ["office", "belongs_confirmed"]
-    list_select_related = ["case", "office"]
-    search_fields = ["title", "case__number"]

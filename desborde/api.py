@@ -15,24 +15,20 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core import api_printing
 from core.models import Case, EvidenceKind
 from core.parsers import JSONBodyParser
 from core.permissions import has_any_role
 from core.roles import Role
 from core.selectors import case_get_for_user
-from core.serializers import EvidenceSerializer
 from desborde import selectors, services
-from desborde.models import Intake, OutcomeProposal, PrintJob
+from desborde.models import Intake, OutcomeProposal
 from desborde.serializers import (
     IntakeCreateSerializer,
     IntakeSerializer,
-    PrintJobCreateSerializer,
-    PrintJobSerializer,
-    PrintStepSerializer,
     ProposalCreateSerializer,
     ProposalRespondSerializer,
     ProposalSerializer,
-    ScanSerializer,
 )
 
 #: multipart field → kind of evidence it becomes on the case (WA-01).
@@ -145,8 +141,8 @@ class IntakeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 @extend_schema(tags=["desborde"])
 class OverflowCaseViewSet(viewsets.GenericViewSet):
-    """WA-03 / WA-04: the assigned technologist proposes the outcome and sends documents to the
-    intake office's printer. The case must be visible to them (404 otherwise)."""
+    """WA-03: the assigned technologist proposes the outcome. The case must be visible to them
+    (404 otherwise)."""
 
     lookup_url_kwarg = "case_id"
     lookup_value_regex = r"\d+"
@@ -175,33 +171,8 @@ class OverflowCaseViewSet(viewsets.GenericViewSet):
         proposal = selectors.proposal_list_for_user(user=request.user).get(pk=proposal.pk)
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request={"multipart/form-data": PrintJobCreateSerializer},
-        responses={201: PrintJobSerializer, 409: OpenApiResponse(description="Estado del caso.")},
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="print-jobs",
-        parser_classes=[MultiPartParser, FormParser],
-    )
-    def print_jobs(self, request, case_id=None):
-        """WA-04: send a final document (factura, constancia…) to the office's print queue."""
-        case = self._case()
-        serializer = PrintJobCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
 
-        job = services.print_job_send(
-            case=case,
-            by=request.user,
-            title=serializer.validated_data["title"],
-            upload=serializer.validated_data["file"],
-        )
-        job = selectors.print_job_list_for_user(user=request.user).get(pk=job.pk)
-        return Response(PrintJobSerializer(job).data, status=status.HTTP_201_CREATED)
-
-
-# --- the orientador's side of WA-03 and WA-04 ----------------------------------------------
+# --- the orientador's side of WA-03 ----------------------------------------------
 
 
 @extend_schema(tags=["desborde"])
@@ -249,69 +220,16 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
 
-@extend_schema(tags=["desborde"])
-class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """WA-04: the office's print queue; the orientador prints, verifies, collects signatures
-    and fingerprints, uploads the scans and hands the documents over."""
+# --- WA-04: the print queue moved to core; its old paths answer for one more release ----------
 
-    serializer_class = PrintJobSerializer
-    lookup_value_regex = r"\d+"
 
-    def get_permissions(self):
-        if self.action in {"steps", "scans"}:
-            return [has_any_role(Role.ORIENTADOR)()]
-        return [has_any_role(Role.ORIENTADOR, Role.TECNOLOGO)()]
+@extend_schema(tags=["desborde"], deprecated=True)
+class LegacyCasePrintJobViewSet(api_printing.CasePrintJobViewSet):
+    """Obsoleto: use ``POST /api/v1/cases/{case_id}/print-jobs/``. The same view as core's,
+    under its old path (``/api/v1/desborde/cases/{case_id}/print-jobs/``)."""
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return PrintJob.objects.none()
-        working = self.action in {"steps", "scans"}
-        qs = selectors.print_job_list_for_user(user=self.request.user, working=working)
-        if self.action == "list" and not _flag(self.request, "include_handed"):
-            qs = qs.filter(handed_at__isnull=True)
-        return qs
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "include_handed",
-                OpenApiTypes.BOOL,
-                description="Incluir los documentos ya entregados al cliente.",
-            )
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def _job(self, pk) -> PrintJob:
-        return _get_or_404(self.get_queryset(), pk, "Documento no encontrado.")
-
-    @extend_schema(
-        request=PrintStepSerializer,
-        responses={200: PrintJobSerializer, 409: OpenApiResponse(description="Orden de pasos.")},
-    )
-    @action(detail=True, methods=["post"])
-    def steps(self, request, pk=None):
-        """Mark a step: impreso → verificado (firmas, huellas) → entregado."""
-        job = self._job(pk)
-        serializer = PrintStepSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        services.print_job_update(job=job, by=request.user, **serializer.validated_data)
-        return Response(PrintJobSerializer(self._job(pk)).data)
-
-    @extend_schema(
-        request={"multipart/form-data": ScanSerializer},
-        responses={201: EvidenceSerializer, 409: OpenApiResponse(description="Sin verificar.")},
-    )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def scans(self, request, pk=None):
-        """Upload the signed, scanned document to the case's evidence."""
-        job = self._job(pk)
-        serializer = ScanSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        evidence = services.print_job_scan(
-            job=job, by=request.user, upload=serializer.validated_data["file"]
-        )
-        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+@extend_schema(tags=["desborde"], deprecated=True)
+class LegacyPrintJobViewSet(api_printing.PrintJobViewSet):
+    """Obsoleto: use ``/api/v1/print-jobs/``. The same view as core's, under its old path
+    (``/api/v1/desborde/print-jobs/``)."""

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from desborde import api
@@ -6,6 +7,14 @@ router = SimpleRouter()
 router.register("intakes", api.IntakeViewSet, basename="desborde-intake")
 router.register("cases", api.OverflowCaseViewSet, basename="desborde-case")
 router.register("proposals", api.ProposalViewSet, basename="desborde-proposal")
-router.register("print-jobs", api.PrintJobViewSet, basename="desborde-printjob")
+# WA-04's old paths, kept for one release: core's print queue views (core.api_printing).
+router.register("print-jobs", api.LegacyPrintJobViewSet, basename="desborde-printjob")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "cases/<int:case_id>/print-jobs/",
+        api.LegacyCasePrintJobViewSet.as_view({"post": "create"}),
+        name="desborde-case-print-jobs",
+    ),
+    *router.urls,
+]

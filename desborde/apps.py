@@ -10,7 +10,7 @@ class DesbordeConfig(AppConfig):
         from core.models import Modality
         from core.roles import Role
         from core.signals import case_closed
-        from desborde import receivers
+        from desborde import demo, receivers
 
         modality_register(
             Modality.DESBORDE,
@@ -22,5 +22,6 @@ class DesbordeConfig(AppConfig):
             case_panels=[receivers.case_page_panel],
             closing_rules=[receivers.require_customer_agreement],
             templates={"voicemail": "buzon-desborde"},
+            demo_data=demo.seed,
         )
         case_closed.connect(receivers.report_pqr_number, dispatch_uid="desborde-df04")

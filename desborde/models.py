@@ -1,5 +1,6 @@
-"""Overflow by web form (2.1) and WhatsApp (2.2): the orientador's intake, the outcome
-confirmation loop with the customer (WA-03) and the office print queue (WA-04)."""
+"""Overflow by web form (2.1) and WhatsApp (2.2): the orientador's intake and the outcome
+confirmation loop with the customer (WA-03). The office print queue (WA-04) is core's
+(``core.models.PrintJob``)."""
 
 import uuid
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from core.models import Case, Evidence, Office, TransactionType
+from core.models import Case, Office, TransactionType
 
 
 class IntakeMode(models.TextChoices):
@@ -129,39 +130,3 @@ class OutcomeProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number}: {self.get_response_display()}"
-
-
-class PrintJob(models.Model):
-    """WA-04: a final document sent to the office's printer, and what the orientador did with it."""
-
-    office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, related_name="print_jobs", verbose_name="oficina"
-    )
-    case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, related_name="print_jobs", verbose_name="caso"
-    )
-    document = models.ForeignKey(
-        Evidence, on_delete=models.PROTECT, related_name="+", verbose_name="documento"
-    )
-    title = models.CharField("documento", max_length=120)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="enviado por",
-    )
-    sent_at = models.DateTimeField("enviado")
-    printed_at = models.DateTimeField("impreso", null=True, blank=True)
-    belongs_confirmed = models.BooleanField("verificado que corresponde al caso", default=False)
-    signatures_taken = models.BooleanField("firmas capturadas", default=False)
-    fingerprints_taken = models.BooleanField("huellas capturadas", default=False)
-    handed_at = models.DateTimeField("entregado al cliente", null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "documento en cola de impresión"
-        verbose_name_plural = "cola de impresión"
-        ordering = ["sent_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.title} — {self.case.number}"

@@ -1,18 +1,18 @@
 """Read paths of the overflow pages: every list and object lookup is scoped here (NFR-02).
 
-Orientadores see their home office's intakes, proposals and print queue; asignadores see the
+Orientadores see their home office's intakes and proposals; asignadores see the
 intakes of their unit. A row outside the scope answers 404 like a missing one.
 """
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from core.models import Evidence, EvidenceKind, TransactionType
+from core.models import TransactionType
 from core.roles import Role, user_roles
-from desborde.models import Intake, OutcomeProposal, PrintJob
+from desborde.models import Intake, OutcomeProposal
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -82,21 +82,6 @@ def proposal_list_for_user(*, user, answering: bool = False) -> QuerySet[Outcome
     return qs.filter(q)
 
 
-def print_job_list_for_user(*, user, working: bool = False) -> QuerySet[PrintJob]:
-    """WA-04: the orientador works their office's print queue; the technologist follows the
-    documents of the cases assigned to them."""
-    qs = PrintJob.objects.select_related("office", "case", "case__intake", "document", "sent_by")
-    if user.is_superuser:
-        return qs
-    roles = user_roles(user)
-    q = Q(pk__in=[])
-    if Role.ORIENTADOR in roles and user.home_office_id:
-        q |= Q(office_id=user.home_office_id)
-    if Role.TECNOLOGO in roles and not working:
-        q |= Q(case__assigned_to=user)
-    return qs.filter(q)
-
-
 def proposal_list_pending_for_user(*, user) -> QuerySet[OutcomeProposal]:
     """WA-03: proposals of the office's WhatsApp cases waiting for the customer's answer."""
     return (
@@ -113,28 +98,6 @@ def proposal_get_for_user(*, user, proposal_id: int) -> OutcomeProposal:
     if proposal is None:
         raise Http404("Propuesta no encontrada.")
     return proposal
-
-
-def _print_jobs(*, user) -> QuerySet[PrintJob]:
-    """The orientador's office's print jobs, with the signed scans already on each case."""
-    scans = Evidence.objects.filter(kind=EvidenceKind.SIGNED_SCAN).order_by("uploaded_at", "id")
-    return (
-        print_job_list_for_user(user=user, working=True)
-        .select_related("case__customer")
-        .prefetch_related(Prefetch("case__evidence", queryset=scans, to_attr="signed_scans"))
-    )
-
-
-def print_job_queue_for_user(*, user) -> QuerySet[PrintJob]:
-    """WA-04: the office's documents not yet handed to the customer, oldest first."""
-    return _print_jobs(user=user).filter(handed_at__isnull=True).order_by("sent_at", "id")
-
-
-def print_job_get_for_user(*, user, job_id: int) -> PrintJob:
-    job = _print_jobs(user=user).filter(pk=job_id).first()
-    if job is None:
-        raise Http404("Documento no encontrado en la cola de impresión.")
-    return job
 
 
 def transaction_types_for_intake() -> QuerySet[TransactionType]:

@@ -1,12 +1,10 @@
 """API shapes of the overflow modalities (2.1, 2.2). Validation here is about types only; the
 rules and their Spanish messages live in ``desborde.services``."""
 
-from django.urls import reverse
 from rest_framework import serializers
 
 from core.models import DocumentType, Office, TransactionType
-from desborde.models import Intake, IntakeMode, OutcomeProposal, PrintJob
-from desborde.services import PRINT_STEPS
+from desborde.models import Intake, IntakeMode, OutcomeProposal
 
 REQUIRED = {"required": "Este campo es obligatorio.", "null": "Este campo es obligatorio."}
 
@@ -199,68 +197,3 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     def get_responded_by(self, obj: OutcomeProposal) -> str | None:
         return _name(obj.responded_by)
-
-
-PRINT_STEP_CHOICES = list(PRINT_STEPS.items())
-
-
-class PrintJobCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    file = serializers.FileField(
-        allow_empty_file=True, error_messages={**REQUIRED, "invalid": "Adjunte el documento."}
-    )
-
-
-class PrintStepSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(
-        choices=PRINT_STEP_CHOICES,
-        error_messages={**REQUIRED, "invalid_choice": "Paso no válido."},
-    )
-    signatures = serializers.BooleanField(default=False)
-    fingerprints = serializers.BooleanField(default=False)
-
-
-class ScanSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        allow_empty_file=True,
-        error_messages={**REQUIRED, "invalid": "Adjunte el documento escaneado."},
-    )
-
-
-class PrintJobSerializer(serializers.ModelSerializer):
-    """WA-04: a document in the office's print queue and the orientador's steps on it."""
-
-    office_name = serializers.CharField(source="office.name", read_only=True)
-    case_id = serializers.IntegerField(read_only=True)
-    case_number = serializers.CharField(source="case.number", read_only=True)
-    customer_name = serializers.CharField(source="case.intake.full_name", read_only=True)
-    document_url = serializers.SerializerMethodField()
-    sent_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = PrintJob
-        fields = [
-            "id",
-            "office",
-            "office_name",
-            "case_id",
-            "case_number",
-            "customer_name",
-            "title",
-            "document",
-            "document_url",
-            "sent_by",
-            "sent_at",
-            "printed_at",
-            "belongs_confirmed",
-            "signatures_taken",
-            "fingerprints_taken",
-            "handed_at",
-        ]
-        read_only_fields = fields
-
-    def get_document_url(self, obj: PrintJob) -> str:
-        return reverse("core:evidence_download", args=[obj.document_id])
-
-    def get_sent_by(self, obj: PrintJob) -> str:
-        return str(obj.sent_by)

@@ -1,4 +1,5 @@
-"""Write paths of the overflow modalities (2.1, 2.2)."""
+"""Write paths of the overflow modalities (2.1, 2.2). The office print queue (WA-04) is core's:
+``core.services.printing``."""
 
 import logging
 
@@ -34,7 +35,6 @@ from desborde.models import (
     Intake,
     IntakeMode,
     OutcomeProposal,
-    PrintJob,
 )
 
 NOT_ELIGIBLE = (
@@ -286,90 +286,6 @@ def customer_agreed(case: Case) -> bool:
         .first()
     )
     return latest == OutcomeProposal.Response.AGREED
-
-
-@transaction.atomic
-def print_job_send(*, case: Case, by: User, title: str, upload: UploadedFile) -> PrintJob:
-    """WA-04: the technologist sends a final document to the printer of the intake's office."""
-    intake = _whatsapp_case(case)
-    if case.assigned_to_id != by.pk:
-        raise ProtocolConflict("Solo el tecnólogo asignado envía documentos a imprimir.")
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError({"title": "Indique qué documento es (factura, constancia…)."})
-    document = evidence_attach(
-        case=case,
-        kind=EvidenceKind.CONSTANCIA
-        if upload.name.lower().endswith(".pdf")
-        else EvidenceKind.OTHER,
-        upload=upload,
-        uploaded_by=by,
-    )
-    job = PrintJob(
-        office=intake.office,
-        case=case,
-        document=document,
-        title=title,
-        sent_by=by,
-        sent_at=timezone.now(),
-    )
-    job._change_reason = "enviado a la cola de impresión de la oficina"
-    job.save()
-    return job
-
-
-PRINT_STEPS = {
-    "impreso": "documento impreso",
-    "verificado": "verificado que corresponde al caso",
-    "entregado": "documentos entregados al cliente",
-}
-
-
-@transaction.atomic
-def print_job_update(
-    *,
-    job: PrintJob,
-    by: User,
-    step: str,
-    signatures: bool = False,
-    fingerprints: bool = False,
-) -> PrintJob:
-    """WA-04: the orientador's steps on a printed document, each one in the history."""
-    job = PrintJob.objects.select_for_update().select_related("case").get(pk=job.pk)
-    now = timezone.now()
-    if job.handed_at and step != "entregado":
-        raise ProtocolConflict("Los documentos ya se entregaron al cliente.")
-    if step == "impreso":
-        job.printed_at = job.printed_at or now
-    elif step == "verificado":
-        if not job.printed_at:
-            raise ProtocolConflict("Primero imprima el documento.")
-        job.belongs_confirmed = True
-        job.signatures_taken = signatures
-        job.fingerprints_taken = fingerprints
-    elif step == "entregado":
-        if not job.belongs_confirmed:
-            raise ProtocolConflict("Verifique primero que el documento corresponde al caso.")
-        job.handed_at = job.handed_at or now
-    else:
-        raise ValidationError({"step": "Paso no válido."})
-    job._change_reason = PRINT_STEPS[step]
-    job._history_user = by
-    job.save()
-    case = job.case
-    case._change_reason = f"{job.title}: {PRINT_STEPS[step]}"
-    case._history_user = by
-    case.save(update_fields=["updated_at"])
-    return job
-
-
-def print_job_scan(*, job: PrintJob, by: User, upload: UploadedFile):
-    """WA-04: the signed, scanned document lands in the case's expediente."""
-    if not job.belongs_confirmed:
-        raise ProtocolConflict("Verifique primero que el documento corresponde al caso.")
-    return evidence_attach(
-        case=job.case, kind=EvidenceKind.SIGNED_SCAN, upload=upload, uploaded_by=by
-    )
 
 
 @transaction.atomic

@@ -3,7 +3,8 @@ day's intakes, the customer's answer to a proposed outcome, the print queue) and
 technologist's side of the loop on the case page.
 
 Views only validate input with a form, call one service or selector and render; every write is in
-``desborde.services`` and every lookup is scoped in ``desborde.selectors`` / ``core.selectors``.
+``desborde.services`` (the print queue's in ``core.services.printing``) and every lookup is scoped
+in ``desborde.selectors`` / ``core.selectors``.
 """
 
 import uuid
@@ -17,8 +18,10 @@ from django.views import View
 
 from core import selectors as core_selectors
 from core.exceptions import ProtocolConflict
+from core.models import PrintStep
 from core.permissions import RoleRequiredMixin
 from core.roles import Role, can_see_personal_data, user_has_role
+from core.services import printing
 from core.views import form_add_errors, render_case_page
 from desborde import selectors, services
 from desborde.forms import (
@@ -54,7 +57,7 @@ class OrientadorMixin(RoleRequiredMixin):
 def _pending_context(request) -> dict:
     return {
         "proposals": list(selectors.proposal_list_pending_for_user(user=request.user)),
-        "print_count": selectors.print_job_queue_for_user(user=request.user).count(),
+        "print_count": core_selectors.print_job_queue_for_user(user=request.user).count(),
     }
 
 
@@ -276,7 +279,7 @@ class PrintQueueView(OrientadorMixin, View):
 
 
 def render_print_queue(request, *, errors: dict | None = None, status: int = 200):
-    jobs = list(selectors.print_job_queue_for_user(user=request.user))
+    jobs = list(core_selectors.print_job_queue_for_user(user=request.user))
     for job in jobs:
         job.errors = (errors or {}).get(job.pk, [])
     return render(
@@ -291,13 +294,13 @@ class PrintStepView(OrientadorMixin, View):
     """WA-04: "impreso", "verificado" (with signatures / fingerprints) or "entregado"."""
 
     def post(self, request, pk: int, step: str):
-        if step not in services.PRINT_STEPS:
+        if step not in PrintStep.values:
             raise Http404("Paso no válido.")
-        job = selectors.print_job_get_for_user(user=request.user, job_id=pk)
+        job = core_selectors.print_job_get_for_user(user=request.user, job_id=pk)
         form = PrintVerifyForm(request.POST)
         form.is_valid()  # two optional checkboxes: always valid
         try:
-            services.print_job_update(
+            printing.print_job_update(
                 job=job,
                 by=request.user,
                 step=step,
@@ -313,9 +316,9 @@ class PrintStepView(OrientadorMixin, View):
 
 
 PRINT_DONE = {
-    "impreso": "marcado como impreso",
-    "verificado": "verificado que corresponde al caso",
-    "entregado": "entregado al cliente",
+    PrintStep.IMPRESO: "marcado como impreso",
+    PrintStep.VERIFICADO: "verificado que corresponde al caso",
+    PrintStep.ENTREGADO: "entregado al cliente",
 }
 
 
@@ -323,13 +326,13 @@ class PrintScanView(OrientadorMixin, View):
     """WA-04: the signed, scanned document goes to the case's expediente."""
 
     def post(self, request, pk: int):
-        job = selectors.print_job_get_for_user(user=request.user, job_id=pk)
+        job = core_selectors.print_job_get_for_user(user=request.user, job_id=pk)
         form = PrintScanForm(request.POST, request.FILES)
         if not form.is_valid():
             errors = [e for field_errors in form.errors.values() for e in field_errors]
             return render_print_queue(request, errors={job.pk: errors}, status=400)
         try:
-            services.print_job_scan(job=job, by=request.user, upload=form.cleaned_data["file"])
+            printing.print_job_scan(job=job, by=request.user, upload=form.cleaned_data["file"])
         except ValidationError as exc:
             return render_print_queue(
                 request, errors={job.pk: exc.messages}, status=_status_for(exc)
@@ -369,7 +372,8 @@ class CaseProposeView(RoleRequiredMixin, View):
 
 
 class CasePrintView(RoleRequiredMixin, View):
-    """WA-04: the assigned technologist sends a final document to the office's printer."""
+    """WA-04: the assigned technologist sends a final document to the printer of the office the
+    case is supported in (the intake's office)."""
 
     allowed_roles = (Role.TECNOLOGO,)
 
@@ -379,7 +383,7 @@ class CasePrintView(RoleRequiredMixin, View):
         status = 400
         if form.is_valid():
             try:
-                job = services.print_job_send(
+                job = printing.print_job_send(
                     case=case,
                     by=request.user,
                     title=form.cleaned_data["title"],

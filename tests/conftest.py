@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from core.roles import Role
 from tests.factories import OfficeFactory
-from tests.helpers import make_user
+from tests.helpers import make_user, office_printer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -113,6 +113,12 @@ def redis_url():
 @pytest.fixture
 def office(db):
     return OfficeFactory()
+
+
+@pytest.fixture
+def printer(office):
+    """The active printer of ``office``, where its print jobs go (WA-04, CEL-04)."""
+    return office_printer(office)
 
 
 @pytest.fixture

@@ -53,3 +53,11 @@ def pool_technologist(username: str, office, **kwargs):
     )
     AssignmentPool.objects.get(code=f"desborde-{office.unit}").members.add(tech)
     return tech
+
+
+def office_printer(office, name: str = "Impresora principal"):
+    """An active printer of ``office``: print jobs go to one (WA-04, CEL-04)."""
+    from core.models import Printer
+
+    printer, _ = Printer.objects.get_or_create(office=office, name=name)
+    return printer

@@ -18,6 +18,7 @@ from .customers import ContactDetail, Customer
 from .evidence import Evidence
 from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
+from .printing import PrintJob, PrintStep
 
 __all__ = [
     "ApiTokenActivity",
@@ -44,6 +45,8 @@ __all__ = [
     "Office",
     "PqrType",
     "Printer",
+    "PrintJob",
+    "PrintStep",
     "SenderMailbox",
     "StaffAvailability",
     "TransactionType",

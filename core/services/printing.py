@@ -12,6 +12,7 @@ from core.models import Case, Evidence, EvidenceKind, Office, Printer, PrintJob,
 from core.services.evidence import evidence_attach
 
 NOT_VERIFIED = "Verifique primero que el documento corresponde al caso."
+TITLE_MAX_LENGTH = PrintJob._meta.get_field("title").max_length
 
 
 def _printer_for(*, office: Office, printer: Printer | None) -> Printer:
@@ -53,6 +54,8 @@ def print_job_send(
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Indique qué documento es (factura, constancia…)."})
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationError({"title": f"Escriba como máximo {TITLE_MAX_LENGTH} caracteres."})
     office = office or (printer.office if printer is not None else None) or case.supported_office
     if office is None:
         raise ValidationError(

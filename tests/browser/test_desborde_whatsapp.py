@@ -13,12 +13,12 @@ import zlib
 import pytest
 from playwright.sync_api import expect
 
-from core.models import CaseStatus, EvidenceKind
+from core.models import CaseStatus, EvidenceKind, PrintJob
 from core.roles import Role
-from desborde.models import Intake, OutcomeProposal, PrintJob
+from desborde.models import Intake, OutcomeProposal
 from tests.browser.conftest import TABLET
 from tests.factories import OfficeFactory
-from tests.helpers import make_user, pool_technologist
+from tests.helpers import make_user, office_printer, pool_technologist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +70,7 @@ def test_wa01_wa02_wa03_wa04_whatsapp_intake_agreement_and_print_queue(
 ):
     settings.WORKBENCH_REFRESH_SECONDS = 1
     office = OfficeFactory(name="Oficina Rionegro", zone="Oriente")
+    office_printer(office, "Impresora Rionegro")  # WA-04: where the office's documents print
     tech_office = OfficeFactory(name="Oficina Itagüí", zone="Sur")
     make_user(
         Role.ORIENTADOR, office, username="orientador", first_name="Pablo", last_name="Arango"

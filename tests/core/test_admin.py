@@ -33,11 +33,12 @@ CONFIG_MODELS = [
     "notification",
     "assignmentpool",
     "contactattempt",
+    "printjob",
 ]
 
 
 #: Records of the case work: opened and attached through the services, never added in admin.
-RECORD_MODELS = {"customer", "case", "evidence", "contactattempt"}
+RECORD_MODELS = {"customer", "case", "evidence", "contactattempt", "printjob"}
 
 
 @pytest.mark.parametrize("model", CONFIG_MODELS)

@@ -27,6 +27,7 @@ from core.models import (
 )
 from core.roles import Role
 from core.services.evidence import evidence_attach
+from core.services.printing import print_job_send
 from tests.factories import TINY_PNG, CustomerFactory, OfficeFactory, UserFactory, make_case
 from tests.helpers import ANON, ROLE_COLUMNS
 
@@ -68,6 +69,12 @@ TABLE = {
     "GET /admin/core/staffavailability/{other_availability}/change/": (LOG, 403, 403, GONE, GONE, 403, 403, 403, 403, 403),
     "GET /admin/core/user/{other_tech}/change/":  (LOG, 403, 403, GONE, GONE, 403, 403, 403, GONE, 403),
     "POST /admin/core/office/{other_office}/change/": (LOG, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET /admin/core/printjob/":                  (LOG, 403, 403, 200, 403, 200, 403, 403, 403, 403),
+    "GET /admin/core/printjob/{own_print_job}/change/":   (LOG, 403, 403, 200, 403, 200, 403, 403, 403, 403),
+    "POST /admin/core/printjob/{own_print_job}/change/":  (LOG, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET /admin/core/printjob/{own_print_job}/delete/":   (LOG, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET /admin/core/printjob/{other_print_job}/change/": (LOG, 403, 403, GONE, 403, GONE, 403, 403, 403, 403),
+    "GET /admin/core/printjob/{other_print_job}/history/": (LOG, 403, 403, 403, 403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -124,6 +131,13 @@ def scene(office):
     )
     Kiosk.objects.create(office=far, label="Módulo R1")
     Printer.objects.create(office=far, name="Impresora R")
+    Printer.objects.create(office=office, name="Impresora P")
+
+    def print_job(case, tech):
+        upload = SimpleUploadedFile("constancia.png", TINY_PNG)
+        return print_job_send(case=case, by=tech, title="Constancia de atención", upload=upload)
+
+    own_print_job, other_print_job = print_job(own, users["tecnologo"]), print_job(other, far_tech)
     ids = {
         "own": own.pk,
         "own_customer": own.customer_id,
@@ -138,6 +152,8 @@ def scene(office):
         "other_availability": other_availability.pk,
         "other_tech": far_tech.pk,
         "other_office": far.pk,
+        "own_print_job": own_print_job.pk,
+        "other_print_job": other_print_job.pk,
     }
     return {"users": users, "ids": ids, "own": own, "other": other, "far": far}
 
@@ -221,6 +237,7 @@ def test_nfr02_the_scoped_admins_are_the_ones_expected():
         "evidence",
         "kiosk",
         "printer",
+        "printjob",
         "staffavailability",
         "user",
     ]
@@ -240,6 +257,7 @@ def test_nfr02_every_scoped_admin_changelist_lists_only_rows_in_scope(client, sc
         "user": {scene["ids"]["other_tech"]},
         "kiosk": set(Kiosk.objects.filter(office=scene["far"]).values_list("pk", flat=True)),
         "printer": set(Printer.objects.filter(office=scene["far"]).values_list("pk", flat=True)),
+        "printjob": {scene["ids"]["other_print_job"]},
     }[model]
     opened = 0
     for role in Role:

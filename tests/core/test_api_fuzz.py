@@ -41,10 +41,11 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
-from core.models import CaseStatus, Customer, Office, TransactionType
+from core.models import CaseStatus, Customer, Office, PrintJob, TransactionType
 from core.roles import Role
+from core.services.printing import print_job_send
 from desborde import services as desborde_services
-from desborde.models import Intake, IntakeMode, OutcomeProposal, PrintJob
+from desborde.models import Intake, IntakeMode, OutcomeProposal
 from tests.factories import Case, make_case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
@@ -208,7 +209,7 @@ def fuzz_app(settings):
 
 
 @pytest.fixture
-def data_in_scope(users, office):
+def data_in_scope(users, office, printer):
     """Cases of the users' office assigned to the technologist, and a WhatsApp intake of the
     orientador whose case the technologist works: a proposal and a print job on it."""
     tecnologo = users[Role.TECNOLOGO]
@@ -233,7 +234,7 @@ def data_in_scope(users, office):
     desborde_services.outcome_propose(
         case=case, by=tecnologo, text="Se expide el duplicado y se envía al correo."
     )
-    desborde_services.print_job_send(
+    print_job_send(
         case=case,
         by=tecnologo,
         title="Constancia de atención",

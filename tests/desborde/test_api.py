@@ -1,8 +1,9 @@
 """REST API of the overflow modalities (NFR-04): /api/v1/desborde/…
 
-intakes (DF-01, DF-02, WA-01), proposals (WA-03), print jobs (WA-04); every endpoint checks the
-role and scopes its objects (NFR-02); bad input answers 400 in Spanish and writes nothing
-(NFR-03). The last test runs the real Celery worker on Redis against PostgreSQL.
+intakes (DF-01, DF-02, WA-01), proposals (WA-03), the old paths of the print jobs (WA-04, now
+core's: tests/core/test_printing.py); every endpoint checks the role and scopes its objects
+(NFR-02); bad input answers 400 in Spanish and writes nothing (NFR-03). The last test runs the
+real Celery worker on Redis against PostgreSQL.
 """
 
 import datetime as dt
@@ -14,13 +15,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.models import Case, CaseStatus, Customer, Evidence, EvidenceKind, Unit
+from core.models import Case, CaseStatus, Customer, Evidence, EvidenceKind, PrintJob, Unit
 from core.roles import Role
+from core.services.printing import print_job_send
 from desborde import services
-from desborde.models import Intake, IntakeMode, OutcomeProposal, PrintJob
+from desborde.models import Intake, IntakeMode, OutcomeProposal
 from tests.conftest import wait_until
 from tests.desborde.test_services import (
-    MP3,
     PDF,
     answer_call,
     intake_kwargs,
@@ -110,8 +111,8 @@ def proposal(whatsapp_case, pool_tech):
 
 
 @pytest.fixture
-def print_job(whatsapp_case, pool_tech):
-    return services.print_job_send(
+def print_job(whatsapp_case, pool_tech, printer):
+    return print_job_send(
         case=whatsapp_case, by=pool_tech, title="Constancia de atención", upload=pdf()
     )
 
@@ -125,9 +126,11 @@ ALLOWED = {
     ("post", "case-print-jobs"): {Role.TECNOLOGO},
     ("get", "proposals"): {Role.ORIENTADOR, Role.TECNOLOGO},
     ("post", "respond"): {Role.ORIENTADOR},
-    ("get", "print-jobs"): {Role.ORIENTADOR, Role.TECNOLOGO},
-    ("post", "steps"): {Role.ORIENTADOR},
-    ("post", "scans"): {Role.ORIENTADOR},
+    # WA-04's old paths (core's print queue, tests/core/test_printing.py): the encargado works
+    # the office queue too since it moved to core.
+    ("get", "print-jobs"): {Role.ORIENTADOR, Role.ENCARGADO, Role.TECNOLOGO},
+    ("post", "steps"): {Role.ORIENTADOR, Role.ENCARGADO},
+    ("post", "scans"): {Role.ORIENTADOR, Role.ENCARGADO},
 }
 
 
@@ -562,134 +565,6 @@ def test_wa03_web_form_case_has_no_proposal_409(
 
     assert response.status_code == 409
     assert response.json() == {"detail": "Este caso no llegó por desborde WhatsApp."}
-
-
-# --- WA-04 print jobs -------------------------------------------------------------------------
-
-
-def test_wa04_print_queue_steps_scan_and_handover(orientador, office, pool_tech, whatsapp_case):
-    """WA-04: technologist sends the document (201); the orientador sees it in the queue,
-    prints, verifies with signatures and fingerprints, uploads the scan (documento_firmado in
-    the case evidence) and hands it over; a step out of order is 409."""
-    sent = token_client(pool_tech).post(
-        f"{BASE}/cases/{whatsapp_case.pk}/print-jobs/",
-        {"title": "Constancia de atención", "file": pdf()},
-        format="multipart",
-    )
-    assert sent.status_code == 201, sent.content
-    job_id = sent.json()["id"]
-    assert sent.json()["office"] == office.pk
-    assert sent.json()["case_number"] == whatsapp_case.number
-
-    client = token_client(orientador)
-    queue = client.get(PRINT_JOBS).json()["results"]
-    assert [(row["id"], row["title"]) for row in queue] == [(job_id, "Constancia de atención")]
-    steps = f"{PRINT_JOBS}{job_id}/steps/"
-
-    early = client.post(steps, {"step": "entregado"}, format="json")
-    assert early.status_code == 409
-    assert early.json() == {"detail": "Verifique primero que el documento corresponde al caso."}
-    assert client.post(steps, {"step": "verificado"}, format="json").status_code == 409
-    assert client.post(steps, {"step": "archivado"}, format="json").json() == {
-        "step": ["Paso no válido."]
-    }
-    early_scan = client.post(
-        f"{PRINT_JOBS}{job_id}/scans/", {"file": png("firmado.png")}, format="multipart"
-    )
-    assert early_scan.status_code == 409
-
-    printed = client.post(steps, {"step": "impreso"}, format="json")
-    assert printed.status_code == 200
-    assert printed.json()["printed_at"] is not None
-    verified = client.post(
-        steps, {"step": "verificado", "signatures": True, "fingerprints": True}, format="json"
-    )
-    assert verified.status_code == 200
-    assert (
-        verified.json()["belongs_confirmed"],
-        verified.json()["signatures_taken"],
-        verified.json()["fingerprints_taken"],
-    ) == (True, True, True)
-
-    scan = client.post(
-        f"{PRINT_JOBS}{job_id}/scans/", {"file": png("firmado.png")}, format="multipart"
-    )
-    assert scan.status_code == 201, scan.content
-    assert scan.json()["kind"] == EvidenceKind.SIGNED_SCAN
-    assert whatsapp_case.evidence.filter(
-        kind=EvidenceKind.SIGNED_SCAN, original_name="firmado.png", uploaded_by=orientador
-    ).exists()
-
-    handed = client.post(steps, {"step": "entregado"}, format="json")
-    assert handed.status_code == 200
-    assert handed.json()["handed_at"] is not None
-    assert client.get(PRINT_JOBS).json()["results"] == []
-    assert [r["id"] for r in client.get(PRINT_JOBS, {"include_handed": "1"}).json()["results"]] == [
-        job_id
-    ]
-    reasons = list(
-        PrintJob.objects.get(pk=job_id)
-        .history.order_by("history_date", "history_id")
-        .values_list("history_change_reason", flat=True)
-    )
-    assert reasons[1:] == [
-        "documento impreso",
-        "verificado que corresponde al caso",
-        "documentos entregados al cliente",
-    ]
-
-
-def test_wa04_bad_scan_400(orientador, print_job):
-    services.print_job_update(job=print_job, by=orientador, step="impreso")
-    services.print_job_update(job=print_job, by=orientador, step="verificado")
-
-    response = token_client(orientador).post(
-        f"{PRINT_JOBS}{print_job.pk}/scans/",
-        {"file": SimpleUploadedFile("firmado.exe", b"MZ", content_type="application/x-dosexec")},
-        format="multipart",
-    )
-
-    assert response.status_code == 400
-    assert "Tipo de archivo no permitido" in response.json()["file"][0]
-    assert not Evidence.objects.filter(kind=EvidenceKind.SIGNED_SCAN).exists()
-
-
-def test_nfr02_other_office_orientador_404_on_print_jobs(other_orientador, print_job):
-    """NFR-02: the print queue of another office is invisible: not listed, 404 on its steps and
-    scans."""
-    client = token_client(other_orientador)
-
-    assert client.get(PRINT_JOBS).json()["results"] == []
-    assert client.get(f"{PRINT_JOBS}{print_job.pk}/").status_code == 404
-    step = client.post(f"{PRINT_JOBS}{print_job.pk}/steps/", {"step": "impreso"}, format="json")
-    scan = client.post(f"{PRINT_JOBS}{print_job.pk}/scans/", {"file": png()}, format="multipart")
-
-    assert (step.status_code, scan.status_code) == (404, 404)
-    print_job.refresh_from_db()
-    assert print_job.printed_at is None
-
-
-def test_wa04_technologist_follows_own_print_jobs(pool_tech, users, print_job):
-    """WA-04: the technologist sees the documents of their cases, another technologist not."""
-    mine = token_client(pool_tech).get(PRINT_JOBS).json()["results"]
-    theirs = token_client(users[Role.TECNOLOGO]).get(PRINT_JOBS).json()["results"]
-
-    assert [row["id"] for row in mine] == [print_job.pk]
-    assert theirs == []
-
-
-def test_wa04_print_job_needs_a_valid_file(pool_tech, whatsapp_case):
-    response = token_client(pool_tech).post(
-        f"{BASE}/cases/{whatsapp_case.pk}/print-jobs/",
-        {"title": "Factura", "file": SimpleUploadedFile("factura.pdf", MP3)},
-        format="multipart",
-    )
-
-    assert response.status_code == 400
-    assert response.json() == {
-        "file": ["El contenido del archivo no corresponde a un archivo .pdf."]
-    }
-    assert not PrintJob.objects.exists()
 
 
 # --- OpenAPI (NFR-04) -------------------------------------------------------------------------

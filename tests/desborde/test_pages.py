@@ -24,6 +24,7 @@ from core.models import (
     Evidence,
     EvidenceKind,
     InitialCause,
+    PrintJob,
     StaffAvailability,
     TransactionType,
     WorkMode,
@@ -32,9 +33,11 @@ from core.reference_data import TRANSACTION_TYPES
 from core.roles import Role
 from core.services.calls import attempt_log
 from core.services.evidence import evidence_attach
+from core.services.printing import print_job_send
 from desborde import services
-from desborde.models import DATA_CONSENT_TEXT, Intake, IntakeMode, OutcomeProposal, PrintJob
+from desborde.models import DATA_CONSENT_TEXT, Intake, IntakeMode, OutcomeProposal
 from tests.factories import TINY_PNG, OfficeFactory, UserFactory
+from tests.helpers import office_printer
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +179,10 @@ def close_data(case, tech_office) -> dict:
 
 @pytest.fixture
 def office(db):
-    return OfficeFactory(name="Oficina Envigado", zone="Sur")
+    """The intake office, with the printer its print queue (WA-04) sends to."""
+    office = OfficeFactory(name="Oficina Envigado", zone="Sur")
+    office_printer(office, "Impresora Envigado")
+    return office
 
 
 @pytest.fixture
@@ -919,6 +925,23 @@ def test_nfr03_print_form_errors_next_to_their_fields(client, whatsapp_case, tec
     assert PrintJob.objects.count() == 0
 
 
+def test_wa04_office_without_active_printer_message_on_the_case_page(
+    client, whatsapp_case, tech, office
+):
+    """WA-04 / NFR-03: the intake office has no active printer: the technologist reads why on
+    the case page (400), above the form; nothing is sent."""
+    office.printers.update(active=False)
+    client.force_login(tech)
+
+    response = send_pdf(client, whatsapp_case)
+
+    assert response.status_code == 400
+    errors = re.search(r'id="print-errors">(.*?)</div>', response.content.decode(), re.S)
+    assert errors, "no hay mensaje sobre el formulario de impresión"
+    assert errors.group(1).startswith("Oficina Envigado no tiene una impresora activa")
+    assert PrintJob.objects.count() == 0
+
+
 def test_wa04_print_queue_steps(client, whatsapp_case, tech, orientador):
     """WA-04: the orientador prints, verifies (signatures / fingerprints), uploads the scan to
     the case's evidence and hands the document; steps out of order get Spanish messages."""
@@ -1012,7 +1035,7 @@ def test_nfr02_print_queue_queries_do_not_grow_with_rows(
                 ).case,
                 tech,
             )
-            services.print_job_send(
+            print_job_send(
                 case=case,
                 by=tech,
                 title=f"Factura {n}",

@@ -2,7 +2,8 @@
 
 DF-01 eligibility and the intake's data, DF-02 round-robin on commit, DF-03 / WA-02 the CRM
 fields, DF-04 the PQR number back to the asignador, WA-03 the customer's agreement before
-closing, WA-04 the print queue, NFR-03 Spanish messages and nothing written on bad input.
+closing, NFR-03 Spanish messages and nothing written on bad input. The print queue (WA-04) is
+core's: tests/core/test_printing.py.
 """
 
 import datetime as dt
@@ -43,7 +44,7 @@ from core.services.calls import attempt_log
 from core.services.closing import case_close
 from core.services.evidence import evidence_attach
 from desborde import reference_data, services
-from desborde.models import DATA_CONSENT_VERSION, Intake, IntakeMode, OutcomeProposal, PrintJob
+from desborde.models import DATA_CONSENT_VERSION, Intake, IntakeMode, OutcomeProposal
 from desborde.tasks import pqr_report_sweep_task
 from tests.conftest import wait_until
 from tests.factories import TINY_PNG, OfficeFactory, UserFactory
@@ -885,112 +886,12 @@ def test_wa03_proposal_rules(orientador, pool_tech, users, assigned_intake):
     ).exists()
 
 
-# --- WA-04 the print queue --------------------------------------------------------------------
-
-
-def test_wa04_print_steps_in_order_with_history_and_scan_in_evidence(
-    orientador, office, pool_tech, assigned_intake
-):
-    """WA-04: the document goes to the intake office's queue; the orientador prints, verifies
-    (signatures, fingerprints), uploads the scan to the case evidence and hands it over, in that
-    order, each step in the history."""
-    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
-    job = services.print_job_send(
-        case=case,
-        by=pool_tech,
-        title="Constancia de atención",
-        upload=SimpleUploadedFile("constancia.pdf", PDF, content_type="application/pdf"),
-    )
-    assert job.office == office
-    assert job.document.kind == EvidenceKind.CONSTANCIA
-
-    with pytest.raises(ProtocolConflict):
-        services.print_job_update(job=job, by=orientador, step="verificado")
-    with pytest.raises(ProtocolConflict):
-        services.print_job_update(job=job, by=orientador, step="entregado")
-    with pytest.raises(ProtocolConflict):
-        services.print_job_scan(job=job, by=orientador, upload=png("firmado.png"))
-    with pytest.raises(ValidationError):
-        services.print_job_update(job=job, by=orientador, step="archivado")
-
-    services.print_job_update(job=job, by=orientador, step="impreso")
-    job = services.print_job_update(
-        job=job, by=orientador, step="verificado", signatures=True, fingerprints=True
-    )
-    scan = services.print_job_scan(job=job, by=orientador, upload=png("firmado.png"))
-    job = services.print_job_update(job=job, by=orientador, step="entregado")
-
-    assert job.printed_at is not None and job.handed_at is not None
-    assert (job.belongs_confirmed, job.signatures_taken, job.fingerprints_taken) == (
-        True,
-        True,
-        True,
-    )
-    assert scan.kind == EvidenceKind.SIGNED_SCAN
-    assert scan.case_id == case.pk
-    assert scan.uploaded_by == orientador
-    assert list(
-        job.history.order_by("history_date", "history_id").values_list(
-            "history_change_reason", flat=True
-        )
-    ) == [
-        "enviado a la cola de impresión de la oficina",
-        "documento impreso",
-        "verificado que corresponde al caso",
-        "documentos entregados al cliente",
-    ]
-    reasons = set(case.history.values_list("history_change_reason", flat=True))
-    assert {
-        "Constancia de atención: documento impreso",
-        "Constancia de atención: verificado que corresponde al caso",
-        "Constancia de atención: documentos entregados al cliente",
-    } <= reasons
-    assert job.history.filter(history_user=orientador).count() == 3
-
-
-def test_wa04_only_the_assigned_technologist_sends_to_print(users, assigned_intake):
-    """WA-04: another technologist cannot use the office printer for this case."""
-    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
-
-    with pytest.raises(ProtocolConflict):
-        services.print_job_send(
-            case=case,
-            by=users[Role.TECNOLOGO],
-            title="Factura",
-            upload=SimpleUploadedFile("factura.pdf", PDF, content_type="application/pdf"),
-        )
-
-    assert PrintJob.objects.count() == 0
-
-
 def test_df01_started_at_is_bogota_day(orientador, office):
     """NFR-01: the intake's time is aware and shown on the Bogotá calendar day."""
     intake, _ = services.intake_create(**intake_kwargs(orientador, office))
 
     assert timezone.is_aware(intake.started_at)
     assert timezone.localtime(intake.started_at).utcoffset() == dt.timedelta(hours=-5)
-
-
-def test_wa04_no_step_after_the_documents_were_handed(orientador, pool_tech, assigned_intake):
-    """WA-04: once handed to the customer, a print job cannot be verified again (which would
-    reset the signature and fingerprint marks)."""
-    case = assigned_intake(mode=IntakeMode.WHATSAPP).case
-    job = services.print_job_send(
-        case=case,
-        by=pool_tech,
-        title="Factura",
-        upload=SimpleUploadedFile("factura.pdf", PDF, content_type="application/pdf"),
-    )
-    services.print_job_update(job=job, by=orientador, step="impreso")
-    services.print_job_update(job=job, by=orientador, step="verificado", signatures=True)
-    services.print_job_update(job=job, by=orientador, step="entregado")
-
-    with pytest.raises(ProtocolConflict, match="ya se entregaron"):
-        services.print_job_update(job=job, by=orientador, step="verificado")
-
-    job.refresh_from_db()
-    assert job.signatures_taken is True
-    assert job.history.filter(history_change_reason__startswith="verificado").count() == 1
 
 
 def test_wa03_no_answer_after_the_case_is_closed(orientador, pool_tech, assigned_intake):

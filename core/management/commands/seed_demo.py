@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core import modalities
 from core.business_days import add_business_days
 from core.models import (
-    AssignmentPool,
     Case,
     CaseKind,
     CaseStatus,
@@ -233,8 +233,16 @@ class Command(BaseCommand):
             offices = self._offices()
             users = self._staff(offices, password)
             customers = [self._customer(row) for row in CUSTOMERS]
-            self._pools(users)
             created = self._cases(offices, users, customers)
+            # Each modality app adds its own part (core.modalities: demo_data).
+            context = modalities.DemoContext(offices=offices, users=users, customers=customers)
+            parts = [
+                registration.demo_data(context)
+                for registration in modalities.registrations()
+                if registration.demo_data
+            ]
+        for line in parts:
+            self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Datos demo listos: {len(offices)} oficinas, {len(users)} usuarios, "
@@ -317,27 +325,6 @@ class Command(BaseCommand):
             admin.save(update_fields=["password"])
         users["admin"] = admin
         return users
-
-    def _pools(self, users) -> None:
-        """The overflow pools of both units (CORE-09); managers tune K and the cap in admin."""
-        for code, name, unit, members in [
-            (
-                "desborde-metropolitano",
-                "Desborde Unidad Canales Metropolitano",
-                Unit.METROPOLITANO,
-                ["tecnologo1", "tecnologo2", "tecnologo3", "tecnologo4"],
-            ),
-            (
-                "desborde-regional",
-                "Desborde Unidad Canales Regional",
-                Unit.REGIONAL,
-                ["tecnologo5"],
-            ),
-        ]:
-            pool, _ = AssignmentPool.objects.get_or_create(
-                code=code, defaults={"name": name, "unit": unit, "batch_size": 2}
-            )
-            pool.members.add(*[users[m] for m in members])
 
     def _customer(self, row):
         doc_type, number, name, phone, email, address = row
