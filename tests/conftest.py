@@ -17,16 +17,10 @@ from rest_framework.test import APIClient
 
 from core.roles import Role
 from tests.factories import OfficeFactory
-from tests.helpers import make_user, office_printer
+from tests.helpers import make_user, office_printer, skip_or_fail
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def skip_or_fail(reason: str) -> None:
-    if REQUIRE_SERVICES:
-        pytest.fail(f"REQUIRE_SERVICES=1 y falta un servicio: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -233,14 +227,3 @@ def real_worker(celery_worker_process):
     app.conf.task_default_queue = celery_worker_process["queue"]
     yield celery_worker_process
     app.conf.task_always_eager, app.conf.task_default_queue = previous
-
-
-def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = ""):
-    """Poll ``predicate`` until it returns a truthy value or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(message or f"la condición no se cumplió en {timeout} s")

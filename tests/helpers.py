@@ -1,10 +1,40 @@
-"""Helpers shared by test modules (no test module imports another)."""
+"""Helpers shared by test modules (no test module imports another): users and clients, the
+services' availability, polling with a deadline, small files."""
 
+import os
+import time
+
+import pytest
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+#: The orientador's tablet, for browser tests.
+TABLET = {"width": 768, "height": 1024}
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 413
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose service is missing; with REQUIRE_SERVICES=1 (CI) fail it instead."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 y falta un servicio: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = ""):
+    """Poll ``predicate`` until it returns a truthy value or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(message or f"la condición no se cumplió en {timeout} s")
+
 
 #: Columns of the role × URL tables: anonymous first, then every role of core.roles.Role.
 ANON = "anonimo"
@@ -38,7 +68,7 @@ def token_client(user) -> APIClient:
     return client
 
 
-def pool_technologist(username: str, office, **kwargs):
+def pool_technologist(office, *, first_name="Álvaro", last_name="Zapata", **kwargs):
     """A technologist of ``office`` working from home, available today and member of the unit's
     overflow pool (CORE-09): the one the round robin hands a desborde case to."""
     from django.utils import timezone
@@ -46,13 +76,38 @@ def pool_technologist(username: str, office, **kwargs):
     from core.models import AssignmentPool, StaffAvailability, WorkMode
     from core.roles import Role
 
-    kwargs = {"first_name": "Beatriz", "last_name": "Gómez", **kwargs}
-    tech = make_user(Role.TECNOLOGO, office, username=username, work_mode=WorkMode.HOME, **kwargs)
+    tech = make_user(
+        Role.TECNOLOGO,
+        office,
+        first_name=first_name,
+        last_name=last_name,
+        work_mode=WorkMode.HOME,
+        **kwargs,
+    )
     StaffAvailability.objects.create(
         user=tech, date=timezone.localdate(), is_available=True, work_mode=WorkMode.HOME
     )
     AssignmentPool.objects.get(code=f"desborde-{office.unit}").members.add(tech)
     return tech
+
+
+def answer_call(case, tech) -> None:
+    """The customer answered and the recording is in the expediente (DF-03)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import ContactAttempt, EvidenceKind
+    from core.services.calls import attempt_log
+    from core.services.evidence import evidence_attach
+
+    attempt_log(
+        case=case, by=tech, outcome=ContactAttempt.Outcome.CONTESTO, number_dialled="3104567890"
+    )
+    evidence_attach(
+        case=case,
+        kind=EvidenceKind.CALL_RECORDING,
+        upload=SimpleUploadedFile("llamada.mp3", MP3, content_type="audio/mpeg"),
+        uploaded_by=tech,
+    )
 
 
 def office_printer(office, name: str = "Impresora principal"):

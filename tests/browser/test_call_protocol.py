@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from core.models import AssignmentPool, Case, CaseStatus, StaffAvailability
 from core.roles import Role
-from tests.browser.conftest import TABLET
 from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
+from tests.helpers import TABLET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

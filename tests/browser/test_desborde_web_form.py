@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 from core.models import CaseStatus
 from core.roles import Role
 from desborde.models import Intake
-from tests.browser.conftest import TABLET
 from tests.factories import OfficeFactory
-from tests.helpers import make_user, pool_technologist
+from tests.helpers import TABLET, make_user, pool_technologist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +32,7 @@ def test_df01_df02_df03_df04_web_form_intake_to_registered_pqr(
     make_user(
         Role.ORIENTADOR, office, username="orientadora", first_name="Luisa", last_name="Mejía"
     )
-    pool_technologist("tecnologa", tech_office)
+    pool_technologist(tech_office, username="tecnologa", first_name="Beatriz", last_name="Gómez")
 
     # The orientador lands on the tablet page of their office.
     page.set_viewport_size(TABLET)

@@ -16,9 +16,8 @@ from playwright.sync_api import expect
 from core.models import CaseStatus, EvidenceKind, PrintJob
 from core.roles import Role
 from desborde.models import Intake, OutcomeProposal
-from tests.browser.conftest import TABLET
 from tests.factories import OfficeFactory
-from tests.helpers import make_user, office_printer, pool_technologist
+from tests.helpers import TABLET, make_user, office_printer, pool_technologist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +74,7 @@ def test_wa01_wa02_wa03_wa04_whatsapp_intake_agreement_and_print_queue(
     make_user(
         Role.ORIENTADOR, office, username="orientador", first_name="Pablo", last_name="Arango"
     )
-    pool_technologist("tecnologo", tech_office)
+    pool_technologist(tech_office, username="tecnologo", first_name="Beatriz", last_name="Gómez")
     photo = tmp_path / "factura.png"
     photo.write_bytes(png_bytes())
     recording = tmp_path / "llamada.mp3"

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from core.models import CaseStatus
 from core.roles import Role
-from tests.browser.conftest import TABLET
 from tests.factories import OfficeFactory, UserFactory, make_case
+from tests.helpers import TABLET
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from core.models import AssignmentPool, Case, CaseStatus, Notification, StaffAvailability
 from core.roles import Role
 from core.services.messaging import notification_queue
-from tests.conftest import wait_until
 from tests.factories import OfficeFactory, UserFactory, make_case
+from tests.helpers import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

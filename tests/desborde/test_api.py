@@ -20,15 +20,16 @@ from core.roles import Role
 from core.services.printing import print_job_send
 from desborde import services
 from desborde.models import Intake, IntakeMode, OutcomeProposal
-from tests.conftest import wait_until
-from tests.desborde.test_services import (
+from tests.factories import TINY_PNG, OfficeFactory, UserFactory
+from tests.factories.desborde import intake_kwargs, intake_payload
+from tests.helpers import (
     PDF,
     answer_call,
-    intake_kwargs,
+    make_user,
     pool_technologist,
+    token_client,
+    wait_until,
 )
-from tests.factories import TINY_PNG, OfficeFactory, UserFactory
-from tests.helpers import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,23 +39,6 @@ PROPOSALS = f"{BASE}/proposals/"
 PRINT_JOBS = f"{BASE}/print-jobs/"
 INTAKES_LIST_QUERIES = 5  # token, roles, (asignador: their office), count, page
 OTHER_OFFICE = ["Solo puede registrar en su oficina."]
-
-
-def payload(office, /, **overrides) -> dict:
-    data = {
-        "office": office.pk,
-        "mode": "formulario_web",
-        "transaction_type": "duplicado-de-factura",
-        "full_name": "María Elena Restrepo",
-        "document_type": "CC",
-        "document_number": "43512876",
-        "phone": "3104567890",
-        "contract": "123456789",
-        "email": "maria.restrepo@example.com",
-        "data_consent": True,
-    }
-    data.update(overrides)
-    return data
 
 
 def rows() -> tuple[int, int, int, int]:
@@ -167,7 +151,7 @@ def test_nfr02_every_endpoint_checks_the_role(role, users, office, proposal, pri
 @pytest.mark.parametrize("role", [Role.TECNOLOGO, Role.ASIGNADOR, Role.GESTOR, Role.CREADOR])
 def test_nfr02_only_orientador_posts_intakes(role, users, office):
     """NFR-02: technologist, asignador, gestor… cannot register an overflow customer."""
-    response = token_client(users[role]).post(INTAKES, payload(office), format="json")
+    response = token_client(users[role]).post(INTAKES, intake_payload(office), format="json")
 
     assert response.status_code == 403
     assert response.json() == {"detail": "Su rol no tiene acceso a este recurso."}
@@ -185,7 +169,7 @@ def test_df01_df02_post_intake_201_with_case_then_assigned(
     client = token_client(orientador)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(INTAKES, payload(office), format="json")
+        response = client.post(INTAKES, intake_payload(office), format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -215,7 +199,9 @@ def test_df01_df02_post_intake_201_with_case_then_assigned(
 def test_df01_not_eligible_transaction_400_on_transaction_type(orientador, office):
     """DF-01: an ineligible transaction: the message on transaction_type, nothing written."""
     response = token_client(orientador).post(
-        INTAKES, payload(office, transaction_type="financiacion-refinanciacion"), format="json"
+        INTAKES,
+        intake_payload(office, transaction_type="financiacion-refinanciacion"),
+        format="json",
     )
 
     assert response.status_code == 400
@@ -240,7 +226,9 @@ def test_df01_not_eligible_transaction_400_on_transaction_type(orientador, offic
 )
 def test_nfr03_bad_intake_400_spanish_per_field(orientador, office, overrides, field, message):
     """NFR-03: bad input answers 400 with the Spanish message on its field; nothing written."""
-    response = token_client(orientador).post(INTAKES, payload(office, **overrides), format="json")
+    response = token_client(orientador).post(
+        INTAKES, intake_payload(office, **overrides), format="json"
+    )
 
     assert response.status_code == 400
     body = response.json()
@@ -264,7 +252,7 @@ def test_nfr03_missing_fields_400_in_spanish(orientador):
 
 def test_nfr03_blank_name_gets_the_service_message(orientador, office):
     response = token_client(orientador).post(
-        INTAKES, payload(office, full_name="   "), format="json"
+        INTAKES, intake_payload(office, full_name="   "), format="json"
     )
 
     assert response.status_code == 400
@@ -273,7 +261,7 @@ def test_nfr03_blank_name_gets_the_service_message(orientador, office):
 
 def test_nfr02_orientador_registers_only_in_own_office(orientador, other_office):
     """NFR-02: another office (even of the same unit) → 400 on office, nothing written."""
-    response = token_client(orientador).post(INTAKES, payload(other_office), format="json")
+    response = token_client(orientador).post(INTAKES, intake_payload(other_office), format="json")
 
     assert response.status_code == 400
     assert response.json() == {"office": OTHER_OFFICE}
@@ -283,7 +271,7 @@ def test_nfr02_orientador_registers_only_in_own_office(orientador, other_office)
 def test_df01_superuser_registers_in_any_office(other_office):
     admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
 
-    response = token_client(admin).post(INTAKES, payload(other_office), format="json")
+    response = token_client(admin).post(INTAKES, intake_payload(other_office), format="json")
 
     assert response.status_code == 201
     assert Intake.objects.get().office == other_office
@@ -294,8 +282,8 @@ def test_nfr03_same_client_token_twice_200_same_intake(orientador, office):
     client = token_client(orientador)
     token = str(uuid.uuid4())
 
-    first = client.post(INTAKES, payload(office, client_token=token), format="json")
-    second = client.post(INTAKES, payload(office, client_token=token), format="json")
+    first = client.post(INTAKES, intake_payload(office, client_token=token), format="json")
+    second = client.post(INTAKES, intake_payload(office, client_token=token), format="json")
 
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["id"] == first.json()["id"]
@@ -308,7 +296,7 @@ def test_wa01_multipart_with_photos(orientador, office):
     """WA-01: WhatsApp mode by multipart with the invoice and ID photos → case evidence."""
     response = token_client(orientador).post(
         INTAKES,
-        payload(
+        intake_payload(
             office,
             mode="whatsapp",
             photo_invoice=png("factura.png"),
@@ -330,7 +318,7 @@ def test_wa01_multipart_with_photos(orientador, office):
 
 def test_wa01_multipart_without_photos(orientador, office):
     response = token_client(orientador).post(
-        INTAKES, payload(office, mode="whatsapp"), format="multipart"
+        INTAKES, intake_payload(office, mode="whatsapp"), format="multipart"
     )
 
     assert response.status_code == 201, response.content
@@ -341,7 +329,7 @@ def test_nfr03_photo_that_is_not_an_image_400(orientador, office):
     fake = SimpleUploadedFile("factura.png", b"no es una imagen", content_type="image/png")
 
     response = token_client(orientador).post(
-        INTAKES, payload(office, mode="whatsapp", photo_invoice=fake), format="multipart"
+        INTAKES, intake_payload(office, mode="whatsapp", photo_invoice=fake), format="multipart"
     )
 
     assert response.status_code == 400
@@ -353,7 +341,7 @@ def test_nfr03_photo_that_is_not_an_image_400(orientador, office):
 
 def test_df01_web_form_takes_no_photos(orientador, office):
     response = token_client(orientador).post(
-        INTAKES, payload(office, photo_id=png()), format="multipart"
+        INTAKES, intake_payload(office, photo_id=png()), format="multipart"
     )
 
     assert response.status_code == 400
@@ -605,7 +593,7 @@ def test_df02_worker_assigns_intake_posted_through_the_api(real_worker):
     tech = pool_technologist(OfficeFactory(unit=office.unit), first_name="Beatriz")
     client = token_client(orientador)
 
-    response = client.post(INTAKES, payload(office), format="json")
+    response = client.post(INTAKES, intake_payload(office), format="json")
 
     assert response.status_code == 201, response.content
     case_id = response.json()["case_id"]

@@ -10,7 +10,7 @@ from bench.bare import ValidateOnly, bare_insert
 from core.models import Case, Customer, Notification
 from core.roles import Role
 from desborde.models import Intake
-from tests.desborde.test_api import payload
+from tests.factories.desborde import intake_payload
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +32,9 @@ def test_validate_only_view_answers_like_the_intake_and_writes_nothing(office):
     orientador = make_user(Role.ORIENTADOR, office)
     before = _written()
 
-    ok = _post(orientador, payload(office))
-    bad = _post(orientador, payload(office, transaction_type="no-existe"))
-    other_role = _post(make_user(Role.TECNOLOGO, office), payload(office))
+    ok = _post(orientador, intake_payload(office))
+    bad = _post(orientador, intake_payload(office, transaction_type="no-existe"))
+    other_role = _post(make_user(Role.TECNOLOGO, office), intake_payload(office))
 
     assert ok.status_code == 201
     assert bad.status_code == 400

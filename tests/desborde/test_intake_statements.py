@@ -24,9 +24,8 @@ import pytest
 from core.models import AssignmentPool, Case, CaseStatus, ContactDetail, Customer
 from core.roles import Role
 from desborde.models import Intake
-from tests.conftest import wait_until
 from tests.factories import CustomerFactory, OfficeFactory
-from tests.helpers import make_user, pool_technologist, token_client
+from tests.helpers import make_user, pool_technologist, token_client, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -134,7 +133,12 @@ def office():
 @pytest.fixture
 def tech(office):
     """The available technologist of the unit's overflow pool (present and active)."""
-    return pool_technologist("tecnologo-desborde", OfficeFactory(unit=office.unit))
+    return pool_technologist(
+        OfficeFactory(unit=office.unit),
+        username="tecnologo-desborde",
+        first_name="Beatriz",
+        last_name="Gómez",
+    )
 
 
 @pytest.fixture

@@ -22,12 +22,10 @@ from django_celery_beat.models import PeriodicTask
 
 from core.exceptions import ProtocolConflict
 from core.models import (
-    AssignmentPool,
     AttentionMedium,
     Case,
     CaseKind,
     CaseStatus,
-    ContactAttempt,
     Customer,
     Evidence,
     EvidenceKind,
@@ -36,18 +34,16 @@ from core.models import (
     PqrType,
     StaffAvailability,
     TransactionType,
-    WorkMode,
 )
 from core.reference_data import TRANSACTION_TYPES
 from core.roles import Role
-from core.services.calls import attempt_log
 from core.services.closing import case_close
-from core.services.evidence import evidence_attach
 from desborde import reference_data, services
 from desborde.models import DATA_CONSENT_VERSION, Intake, IntakeMode, OutcomeProposal
 from desborde.tasks import pqr_report_sweep_task
-from tests.conftest import wait_until
 from tests.factories import TINY_PNG, OfficeFactory, UserFactory
+from tests.factories.desborde import intake_kwargs
+from tests.helpers import answer_call, pool_technologist, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -58,42 +54,9 @@ CHANNEL_LABEL = {
     IntakeMode.FORMULARIO_WEB: "desborde formulario web",
     IntakeMode.WHATSAPP: "desborde WhatsApp",
 }
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 413
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def pool_technologist(office, *, first_name="Álvaro", last_name="Zapata"):
-    """A technologist available today in the overflow pool of ``office``'s unit."""
-    tech = UserFactory(
-        first_name=first_name, last_name=last_name, home_office=office, work_mode=WorkMode.HOME
-    )
-    tech.groups.add(Group.objects.get(name=Role.TECNOLOGO))
-    StaffAvailability.objects.create(
-        user=tech, date=timezone.localdate(), is_available=True, work_mode=WorkMode.HOME
-    )
-    AssignmentPool.objects.get(code=f"desborde-{office.unit}").members.add(tech)
-    return tech
-
-
-def intake_kwargs(orientador, office, **overrides) -> dict:
-    data = {
-        "orientador": orientador,
-        "office": office,
-        "mode": IntakeMode.FORMULARIO_WEB,
-        "transaction_type": TransactionType.objects.get(code="duplicado-de-factura"),
-        "full_name": "  María Elena   Restrepo ",
-        "document_type": "CC",
-        "document_number": "43.512.876",
-        "phone": "310 456 7890",
-        "contract": "123456789",
-        "email": "maria.restrepo@example.com",
-        "data_consent": True,
-    }
-    data.update(overrides)
-    return data
 
 
 def png(name="foto.png") -> SimpleUploadedFile:
@@ -106,19 +69,6 @@ def counts() -> tuple[int, int, int, int]:
         Case.objects.count(),
         Customer.objects.count(),
         Evidence.objects.count(),
-    )
-
-
-def answer_call(case, tech) -> None:
-    """The customer answered and the recording is in the expediente (DF-03)."""
-    attempt_log(
-        case=case, by=tech, outcome=ContactAttempt.Outcome.CONTESTO, number_dialled="3104567890"
-    )
-    evidence_attach(
-        case=case,
-        kind=EvidenceKind.CALL_RECORDING,
-        upload=SimpleUploadedFile("llamada.mp3", MP3, content_type="audio/mpeg"),
-        uploaded_by=tech,
     )
 
 

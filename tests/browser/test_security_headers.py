@@ -19,18 +19,11 @@ from playwright.sync_api import expect
 from core.models import CaseStatus
 from core.roles import Role
 from desborde.models import Intake
-from tests.browser import conftest as browser_conftest
-from tests.browser.conftest import TABLET
 from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
-from tests.helpers import make_user, pool_technologist
+from tests.helpers import TABLET, make_user, pool_technologist
 
 pytestmark = pytest.mark.django_db
 
-# The browser tests' fixtures (tests/browser/conftest.py: system Chromium, login, screenshots).
-browser_type_launch_args = browser_conftest.browser_type_launch_args
-browser_context_args = browser_conftest.browser_context_args
-login = browser_conftest.login
-screenshot = browser_conftest.screenshot
 
 CSP = "Content-Security-Policy"
 EXPECTED_POLICY = {
@@ -202,7 +195,9 @@ def test_nfr02_pages_under_csp_have_no_violations_and_moved_scripts_work(
     make_user(
         Role.ORIENTADOR, office, username="orientadora_csp", first_name="Luisa", last_name="Mejía"
     )
-    tech = pool_technologist("tecnologa_csp", office)
+    tech = pool_technologist(
+        office, username="tecnologa_csp", first_name="Beatriz", last_name="Gómez"
+    )
     case = make_case(
         customer=CustomerFactory(full_name="María Elena Restrepo", mobile="3104567890"),
         assigned_to=tech,
