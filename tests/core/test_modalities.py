@@ -123,3 +123,29 @@ def test_core05_existing_cases_are_backfilled_by_channel(channel, modality):
     migration.backfill(apps, None)
     case.refresh_from_db()
     assert case.modality == modality
+
+
+#: The case page of an assigned WhatsApp desborde case, for its technologist, before any call:
+#: session, user, roles, the user's office, the case with its relations, attempts, the desborde
+#: panel (intake, proposals, print jobs), the evidence with uploaders (two), the history.
+#: Pinned: a change must say why here.
+CASE_PAGE_QUERIES = 12
+
+
+def test_core10_case_page_query_count_is_pinned(client, office, django_assert_num_queries):
+    """CORE-10: the case page runs exactly CASE_PAGE_QUERIES statements."""
+    from tests.factories.desborde import IntakeFactory
+
+    tech = make_user(Role.TECNOLOGO, office)
+    intake = IntakeFactory(whatsapp=True, office=office)
+    case = intake.case
+    case.assigned_to = tech
+    case.status = CaseStatus.ASIGNADO
+    case.save(update_fields=["assigned_to", "status"])
+    client.force_login(tech)
+    client.get(f"/casos/{case.pk}/")  # warm per-process caches (content types)
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        response = client.get(f"/casos/{case.pk}/")
+    assert response.status_code == 200
+    assert case.number in response.content.decode()
+    assert 'id="desborde-panel"' in response.content.decode()
