@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from core.models import ApiTokenActivity, CaseStatus, ContactAttempt, Customer, Unit
 from core.roles import Role
 from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
+from tests.factories.desborde import intake_payload
 from tests.helpers import make_user, token_client
 
 pytestmark = pytest.mark.django_db
@@ -86,22 +87,6 @@ def known_customer():
     )
 
 
-def intake_payload(office, **overrides):
-    data = {
-        "office": office.pk,
-        "mode": "formulario_web",
-        "transaction_type": "duplicado-de-factura",
-        "full_name": "María Elena Restrepo",
-        "document_type": "CC",
-        "document_number": "43512876",
-        "phone": "3159998877",
-        "email": "atacante@example.com",
-        "data_consent": True,
-    }
-    data.update(overrides)
-    return data
-
-
 def test_core03_intake_from_another_office_does_not_rewrite_the_customer(known_customer):
     """CORE-03 / NFR-02: an intake that sends an existing document with another phone and
     e-mail does not overwrite the customer's record; the new values are this case's contact,
@@ -110,7 +95,9 @@ def test_core03_intake_from_another_office_does_not_rewrite_the_customer(known_c
     orientador = make_user(Role.ORIENTADOR, far_office)
 
     response = token_client(orientador).post(
-        "/api/v1/desborde/intakes/", intake_payload(far_office), format="json"
+        "/api/v1/desborde/intakes/",
+        intake_payload(far_office, phone="3159998877", email="atacante@example.com", contract=""),
+        format="json",
     )
 
     assert response.status_code == 201, response.content

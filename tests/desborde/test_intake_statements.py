@@ -25,6 +25,7 @@ from core.models import AssignmentPool, Case, CaseStatus, ContactDetail, Custome
 from core.roles import Role
 from desborde.models import Intake
 from tests.factories import CustomerFactory, OfficeFactory
+from tests.factories.desborde import intake_payload
 from tests.helpers import make_user, pool_technologist, token_client, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -108,21 +109,7 @@ def shapes(captured) -> list[str]:
 
 
 def body(office, **overrides) -> dict:
-    data = {
-        "office": office.pk,
-        "mode": "formulario_web",
-        "transaction_type": "duplicado-de-factura",
-        "full_name": "María Elena Restrepo",
-        "document_type": "CC",
-        "document_number": "43512876",
-        "phone": "3104567890",
-        "contract": "123456789",
-        "email": "maria.restrepo@example.com",
-        "data_consent": True,
-        "client_token": str(uuid.uuid4()),
-    }
-    data.update(overrides)
-    return data
+    return intake_payload(office, client_token=str(uuid.uuid4()), **overrides)
 
 
 @pytest.fixture
