@@ -1,3 +1,4 @@
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,6 +19,7 @@ from core.roles import (
 )
 from core.serializers import (
     AttemptCreateSerializer,
+    BulkReassignSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
@@ -32,7 +34,7 @@ from core.serializers import (
     TransactionTypeSerializer,
 )
 from core.services import calls, cases, closing
-from core.services.assignment import case_reassign
+from core.services.assignment import case_reassign, cases_reassign_bulk
 from core.services.customers import customer_contact_update
 
 
@@ -142,7 +144,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return [has_any_role(Role.TECNOLOGO)()]
         if self.action == "evidence":
             return [has_any_role(*EVIDENCE_ROLES)()]
-        if self.action == "reassign":
+        if self.action in {"reassign", "reassign_bulk"}:
             return [has_any_role(*REASSIGN_ROLES)()]
         if self.action == "create":
             return [has_any_role(Role.CREADOR)()]
@@ -156,6 +158,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             "evidence": EvidenceCreateSerializer,
             "close": CloseSerializer,
             "reassign": ReassignSerializer,
+            "reassign_bulk": BulkReassignSerializer,
         }.get(self.action, CaseListSerializer)
 
     def get_queryset(self):
@@ -263,10 +266,40 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             )
         )
 
+    @extend_schema(request=BulkReassignSerializer, responses=CaseListSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="reassign")
+    def reassign_bulk(self, request):
+        """PQR-08: hand several cases to one technologist at once (all or nothing). A case out of
+        the caller's scope answers 404 like a missing one; a closed case, 400."""
+        serializer = BulkReassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = set(serializer.validated_data["cases"])
+        cases = list(selectors.case_list_for_user(user=request.user).filter(pk__in=ids))
+        if len(cases) != len(ids):
+            raise Http404("Caso no encontrado.")
+        to_user = (
+            selectors.technologists_for_reassignment(user=request.user)
+            .filter(pk=serializer.validated_data["technologist"])
+            .first()
+        )
+        if to_user is None:
+            return Response(
+                {"technologist": ["Ese tecnólogo no está disponible para reasignar."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        moved = cases_reassign_bulk(
+            cases=cases,
+            to_user=to_user,
+            by_user=request.user,
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        reloaded = selectors.case_list_for_user(user=request.user).filter(
+            pk__in=[c.pk for c in moved]
+        )
+        return Response(CaseListSerializer(reloaded, many=True).data)
+
 
 def _int_or_404(value) -> int:
-    from django.http import Http404
-
     try:
         return int(value)
     except (TypeError, ValueError) as exc:

@@ -319,6 +319,16 @@ class ReassignSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class BulkReassignSerializer(serializers.Serializer):
+    """PQR-08: several cases of the caller's scope to one technologist of their unit."""
+
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+    technologist = serializers.IntegerField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 class CustomerInputSerializer(serializers.Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices)
     document_number = serializers.CharField(max_length=20, required=False, allow_blank=True)

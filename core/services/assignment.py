@@ -216,7 +216,69 @@ def case_reassign(*, case: Case, to_user: User, by_user: User, reason: str = "")
     if case.status == CaseStatus.ABIERTO:
         case.status = CaseStatus.ASIGNADO
     text = f"reasignación manual de {previous or 'sin asignar'} a {to_user}"
-    case._change_reason = f"{text}: {reason}" if reason else text
+    case._change_reason = _history_reason(text, reason)
     case._history_user = by_user
     case.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
     return case
+
+
+@transaction.atomic
+def cases_reassign_bulk(
+    *, cases: list[Case], to_user: User, by_user: User, reason: str = ""
+) -> list[Case]:
+    """Move several cases to one technologist at once (PQR-08: the gestor de oficina hands out
+    the exported PQR; CORE-09). All or nothing: a closed case refuses the whole request. One
+    history row per case, written in bulk; the technologist gets one e-mail with the numbers.
+    The caller gives cases already scoped to the user (``case_list_for_user``)."""
+    from core.models import Modality, Notification
+    from core.services.messaging import notification_queue
+
+    if not cases:
+        raise ValidationError({"cases": "Seleccione al menos un caso."})
+    if not to_user.is_active or not user_has_role(to_user, Role.TECNOLOGO):
+        raise ValidationError({"technologist": "El destinatario debe ser un tecnólogo activo."})
+    locked = list(
+        Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases]).order_by("pk")
+    )
+    closed = [c.number for c in locked if c.is_closed]
+    if closed:
+        raise ValidationError(
+            {"cases": f"Estos casos están cerrados y no se pueden reasignar: {', '.join(closed)}."}
+        )
+    now = timezone.now()
+    for case in locked:
+        case.assigned_to = to_user
+        case.assigned_at = now
+        case.updated_at = now
+        if case.status == CaseStatus.ABIERTO:
+            case.status = CaseStatus.ASIGNADO
+    text = f"reasignación manual a {to_user}"
+    bulk_update_with_history(
+        locked,
+        Case,
+        ["assigned_to", "assigned_at", "status", "updated_at"],
+        default_user=by_user,
+        default_change_reason=_history_reason(text, reason),
+    )
+    if to_user.email:
+        numbers = ", ".join(c.number for c in locked)
+        notification_queue(
+            medium=Notification.Medium.EMAIL,
+            modality=Modality.GENERAL,
+            recipient=to_user.email,
+            subject=f"Se le asignaron {len(locked)} casos",
+            body=(
+                f"{by_user.get_full_name() or by_user.username} le asignó estos casos: "
+                f"{numbers}. Los encuentra en Mis casos."
+            ),
+        )
+    return locked
+
+
+#: simple_history's change-reason column holds 100 characters.
+HISTORY_REASON_MAX = 100
+
+
+def _history_reason(text: str, reason: str) -> str:
+    full = f"{text}: {reason}" if reason else text
+    return full if len(full) <= HISTORY_REASON_MAX else full[: HISTORY_REASON_MAX - 1] + "…"
