@@ -266,7 +266,11 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             )
         )
 
-    @extend_schema(request=BulkReassignSerializer, responses=CaseListSerializer(many=True))
+    @extend_schema(
+        operation_id="v1_cases_reassign_bulk",
+        request=BulkReassignSerializer,
+        responses=CaseListSerializer(many=True),
+    )
     @action(detail=False, methods=["post"], url_path="reassign")
     def reassign_bulk(self, request):
         """PQR-08: hand several cases to one technologist at once (all or nothing). A case out of
