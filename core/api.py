@@ -2,6 +2,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -247,16 +248,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = self._case(pk)
         serializer = ReassignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        to_user = (
-            selectors.technologists_for_reassignment(user=request.user)
-            .filter(pk=serializer.validated_data["to_user"])
-            .first()
-        )
-        if to_user is None:
-            return Response(
-                {"to_user": ["Ese tecnólogo no está disponible para reasignar."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        to_user = _technologist_or_400(request, serializer.validated_data["to_user"], "to_user")
         return self._detail(
             case_reassign(
                 case=case,
@@ -281,16 +273,9 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         cases = list(selectors.case_list_for_user(user=request.user).filter(pk__in=ids))
         if len(cases) != len(ids):
             raise Http404("Caso no encontrado.")
-        to_user = (
-            selectors.technologists_for_reassignment(user=request.user)
-            .filter(pk=serializer.validated_data["technologist"])
-            .first()
+        to_user = _technologist_or_400(
+            request, serializer.validated_data["technologist"], "technologist"
         )
-        if to_user is None:
-            return Response(
-                {"technologist": ["Ese tecnólogo no está disponible para reasignar."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
         moved = cases_reassign_bulk(
             cases=cases,
             to_user=to_user,
@@ -301,6 +286,14 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             pk__in=[c.pk for c in moved]
         )
         return Response(CaseListSerializer(reloaded, many=True).data)
+
+
+def _technologist_or_400(request, user_id: int, field: str):
+    """A technologist the caller may hand cases to (their unit), else 400 on ``field``."""
+    to_user = selectors.technologists_for_reassignment(user=request.user).filter(pk=user_id).first()
+    if to_user is None:
+        raise DRFValidationError({field: ["Ese tecnólogo no está disponible para reasignar."]})
+    return to_user
 
 
 def _int_or_404(value) -> int:

@@ -83,14 +83,19 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(USER_INACTIVE)
         now = timezone.now()
-        activity = getattr(token, "activity", None)
-        last_used = activity.last_used_at if activity else token.created
+        last_used = token_last_used(token)
         if now - last_used > settings.API_TOKEN_IDLE_TIMEOUT:
             token.delete()
             raise exceptions.AuthenticationFailed(TOKEN_EXPIRED)
         if (now - last_used).total_seconds() >= TOUCH_EVERY_SECONDS:
             token_touch(token=token, now=now)
         return token.user, token
+
+
+def token_last_used(token: Token):
+    """When the token was last used: its activity row, or its creation before any use."""
+    activity = getattr(token, "activity", None)
+    return activity.last_used_at if activity else token.created
 
 
 def token_touch(*, token: Token, now) -> None:
@@ -107,12 +112,9 @@ def token_issue(*, user) -> Token:
     """The user's API token; an expired one is replaced by a new key."""
     now = timezone.now()
     token = Token.objects.select_related("activity").filter(user=user).first()
-    if token is not None:
-        activity = getattr(token, "activity", None)
-        last_used = activity.last_used_at if activity else token.created
-        if now - last_used > settings.API_TOKEN_IDLE_TIMEOUT:
-            token.delete()
-            token = None
+    if token is not None and now - token_last_used(token) > settings.API_TOKEN_IDLE_TIMEOUT:
+        token.delete()
+        token = None
     if token is None:
         token = Token.objects.create(user=user)
     token_touch(token=token, now=now)
