@@ -213,6 +213,24 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
+# Messages to customers through the networks' inboxes (core.outbound). "manual": the creador
+# copies the text into the network's console and marks it sent; "meta": Messenger, Instagram and
+# WhatsApp Cloud API through Meta's Graph API, from the worker, with retries.
+SOCIAL_PROVIDER = env.str("SOCIAL_PROVIDER", default="manual")
+META_GRAPH_URL = env.str("META_GRAPH_URL", default="https://graph.facebook.com/v21.0")
+META_PAGE_ACCESS_TOKEN = env.str("META_PAGE_ACCESS_TOKEN", default="")
+META_WHATSAPP_TOKEN = env.str("META_WHATSAPP_TOKEN", default="")
+META_WHATSAPP_PHONE_NUMBER_ID = env.str("META_WHATSAPP_PHONE_NUMBER_ID", default="")
+# The webhook: the app secret signs every POST (X-Hub-Signature-256); the verify token answers
+# Meta's GET handshake. Without them the webhook refuses everything.
+META_APP_SECRET = env.str("META_APP_SECRET", default="")
+META_VERIFY_TOKEN = env.str("META_VERIFY_TOKEN", default="")
+META_HTTP_TIMEOUT = env.float("META_HTTP_TIMEOUT", default=10.0)
+OUTBOUND_MAX_ATTEMPTS = env.int("OUTBOUND_MAX_ATTEMPTS", default=5)
+# The daily export of digital PQR (PQR-07): the CSV's field separator. Excel with Colombian
+# regional settings (decimal comma) splits columns on ";".
+PQR_EXPORT_CSV_DELIMITER = env.str("PQR_EXPORT_CSV_DELIMITER", default=";")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.ExpiringTokenAuthentication",

@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api_token"),
     path("api/v1/auth/logout/", TokenLogoutView.as_view(), name="api_logout"),
     path("api/v1/desborde/", include("desborde.api_urls")),
+    path("api/v1/pqr-digital/", include("pqr_digital.api_urls")),
     path(
         "api/v1/cases/<int:case_id>/print-jobs/",
         api_printing.case_print_job_send,
@@ -56,6 +57,7 @@ urlpatterns = [
         name="api_docs",
     ),
     path("desborde/", include("desborde.urls")),
+    path("pqr-digital/", include("pqr_digital.urls")),
     path("", include("core.urls")),
 ]
 

@@ -13,6 +13,9 @@ declares in its ``AppConfig.ready``, with ``modality_register``:
   modality by raising ``ValidationError``/``ProtocolConflict`` with a Spanish message;
 - ``templates``: the codes of the modality's message templates by purpose (``"voicemail"`` is
   the voicemail script of CORE-07: picked by the case's modality);
+- ``case_scopes``: callables ``(user, roles) -> Q | None`` that widen which cases a user sees
+  (``core.selectors.case_scope_q`` ORs them): e.g. the digital PQR, which belong to no office,
+  for the Unidad Canales Regional's help desk and gestores de oficina;
 - ``demo_data``: ``(DemoContext) -> str`` — the app's part of ``manage.py seed_demo``
   (idempotent), given core's demo offices, users and customers; returns a line for the summary.
 
@@ -52,6 +55,7 @@ class ModalityRegistration:
     case_panels: list[Callable] = field(default_factory=list)
     closing_rules: list[Callable] = field(default_factory=list)
     templates: dict[str, str] = field(default_factory=dict)
+    case_scopes: list[Callable] = field(default_factory=list)
     demo_data: Callable | None = None
 
 
@@ -66,6 +70,7 @@ def modality_register(
     case_panels: list[Callable] | None = None,
     closing_rules: list[Callable] | None = None,
     templates: dict[str, str] | None = None,
+    case_scopes: list[Callable] | None = None,
     demo_data: Callable | None = None,
 ) -> ModalityRegistration:
     """Declare what a modality adds to core (see the module docstring). Once per modality."""
@@ -86,6 +91,7 @@ def modality_register(
         case_panels=list(case_panels or []),
         closing_rules=list(closing_rules or []),
         templates=dict(templates or {}),
+        case_scopes=list(case_scopes or []),
         demo_data=demo_data,
     )
     _REGISTRY[modality] = registration
@@ -129,6 +135,10 @@ def case_panels(modality: str) -> list[Callable]:
 def closing_rules(modality: str) -> list[Callable]:
     registration = _REGISTRY.get(modality)
     return registration.closing_rules if registration else []
+
+
+def case_scopes() -> list[Callable]:
+    return [scope for registration in _REGISTRY.values() for scope in registration.case_scopes]
 
 
 def template_code(modality: str, purpose: str) -> str:

@@ -171,6 +171,7 @@ def load_templates_and_mailboxes(apps) -> None:
 PERIODIC_TASKS = [
     ("Enviar notificaciones pendientes", "core.send_pending_notifications", 1),
     ("Asignar casos pendientes (barrido)", "core.assignment_sweep", 1),
+    ("Enviar mensajes salientes pendientes (barrido)", "core.outbound_sweep", 1),
 ]
 
 

@@ -41,6 +41,12 @@ def case_scope_q(user) -> Q | None:
             q |= Q(office__unit=office.unit) | Q(supported_office__unit=office.unit)
         if roles & set(OFFICE_ROLES):
             q |= Q(office=office) | Q(supported_office=office)
+    from core import modalities
+
+    for scope in modalities.case_scopes():
+        extra = scope(user, roles)
+        if extra is not None:
+            q |= extra
     return q
 
 

@@ -116,3 +116,19 @@ def assignment_sweep_task() -> int:
 def pqr_due_alerts_task() -> int:
     """Daily (LEG-02): managers get the PQR near or past their legal term."""
     return deadlines.pqr_due_alerts_send()
+
+
+@shared_task(name="core.send_outbound_message")
+def send_outbound_message_task(message_id: int) -> str:
+    from core.services import outbound
+
+    message = outbound.outbound_send(message_id=message_id)
+    return message.status if message else "no existe"
+
+
+@shared_task(name="core.outbound_sweep")
+def outbound_sweep_task() -> int:
+    """Periodic: send the outbox messages whose (re)try time has come (broker down, retries)."""
+    from core.services import outbound
+
+    return outbound.outbound_send_due()

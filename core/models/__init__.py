@@ -18,6 +18,7 @@ from .customers import ContactDetail, Customer
 from .evidence import Evidence
 from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
+from .outbound import OutboundMessage
 from .printing import PrintJob, PrintStep
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Notification",
     "NotificationMedium",
     "Office",
+    "OutboundMessage",
     "PqrType",
     "Printer",
     "PrintJob",

@@ -23,6 +23,7 @@ TEMPLATE_VARIABLES = {
     "hora_cita": "hora de la cita (hh:mm a.m./p.m.)",
     "fecha_limite": "fecha límite de respuesta",
     "medio_notificacion": "medio autorizado de notificación",
+    "datos_faltantes": "datos mínimos que faltan para radicar la PQR (2.7)",
 }
 
 
@@ -106,6 +107,8 @@ class Notification(models.Model):
     recipient = models.CharField("destinatario", max_length=254)
     subject = models.CharField("asunto", max_length=200, blank=True)
     body = models.TextField("texto")
+    #: Files to attach, as storage names (e.g. the daily export of PQR-07).
+    attachments = models.JSONField("adjuntos", default=list, blank=True)
     status = models.CharField(
         "estado", max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -32,13 +32,16 @@ OFI = (302, "/oficina/")
 CAS = (302, "/casos/")
 WB = (302, "/casos/mis-casos/")
 DES = (302, "/desborde/")  # the orientador's tablet page (desborde app)
+INB = (302, "/pqr-digital/")  # the creador's inbox (pqr_digital)
+EXP = (302, "/pqr-digital/exportes/")  # the help desk's daily exports (pqr_digital)
+REA = (302, "/pqr-digital/reasignacion/")  # the gestor de oficina's digital PQR (pqr_digital)
 CTA = (302, "/cuenta/")
 DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
 
 # fmt: off
 TABLE = {
     #                                    anon  orie  tecn  gest  asig  enca  crea  mesa  geof  clin
-    "GET /":                            (LOG,  DES,  WB,   CAS,  CAS,  OFI,  CAS,  CAS,  CAS,  CTA),
+    "GET /":                            (LOG,  DES,  WB,   CAS,  CAS,  OFI,  INB,  EXP,  REA,  CTA),
     "GET /cuenta/":                     (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  200),
     "GET /casos/":                      (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /casos/{case}/":               (LOG,  200,  200,  200,  200,  200,  404,  200,  200,  403),
@@ -198,9 +201,9 @@ START_PAGES = [
     ("gestor", "/casos/"),
     ("asignador", "/casos/"),
     ("encargado", "/oficina/"),
-    ("creador", "/casos/"),
-    ("mesa", "/casos/"),
-    ("gestor_oficina", "/casos/"),
+    ("creador", "/pqr-digital/"),
+    ("mesa", "/pqr-digital/exportes/"),
+    ("gestor_oficina", "/pqr-digital/reasignacion/"),
     ("cliente_interno", "/cuenta/"),
 ]
 
@@ -231,6 +234,9 @@ def test_nfr02_login_form_lands_on_role_start_page(client, users, office, role, 
         "/desborde/": f"Desborde de fila — {office.name}",
         "/oficina/": office.name,
         "/cuenta/": "Mi cuenta",
+        "/pqr-digital/": "Bandeja de interacciones",
+        "/pqr-digital/exportes/": "Exportes de PQR digitales",
+        "/pqr-digital/reasignacion/": "PQR digitales por reasignar",
     }[start_url]
     assert _h1(response) == expected_h1
 
