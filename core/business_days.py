@@ -58,3 +58,10 @@ def local_date(moment: dt.datetime) -> dt.date:
 def pqr_due_date(filed_at: dt.datetime) -> dt.date:
     """LEG-01: the 15th business day after the filing date in Bogotá."""
     return add_business_days(local_date(filed_at), PQR_RESPONSE_BUSINESS_DAYS)
+
+
+def bogota_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a Bogotá calendar day starts and the next one starts (aware datetimes): a
+    filter ``start <= t < end`` selects what happened on that day in Colombia, whatever UTC says."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=BOGOTA)
+    return start, start + dt.timedelta(days=1)

@@ -13,6 +13,21 @@ from core.services.closing import CLOSE_OUTCOME_CHOICES
 from core.services.evidence import ACCEPTED_LABEL
 
 
+class BootstrapWidgetsMixin:
+    """Bootstrap classes on every widget of a form (select, check box, the rest)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+
+
 class EvidenceUploadForm(forms.Form):
     kind = forms.ChoiceField(label="Tipo de evidencia", choices=EvidenceKind.choices)
     file = forms.FileField(
@@ -32,7 +47,7 @@ class AttemptForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(BootstrapWidgetsMixin, forms.Form):
     """The CRM fields the technologist fills once the customer answered (2.1 step 3)."""
 
     outcome = forms.ChoiceField(
@@ -74,17 +89,6 @@ class CloseForm(forms.Form):
     )
     notification_mobile = forms.CharField(label="Celular para citación", required=False)
     notification_address = forms.CharField(label="Dirección para citación", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
 
     def crm_data(self) -> dict:
         data = dict(self.cleaned_data)

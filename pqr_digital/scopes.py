@@ -32,3 +32,16 @@ def digital_pqr_scope(user, roles) -> Q | None:
     if user_handles_digital_pqr(user, roles):
         return Q(modality=Modality.PQR_DIGITAL)
     return None
+
+
+def digital_pqr_list_for_user(*, user):
+    """The digital PQR the user may see (the case scope of core, this modality only), oldest
+    first, with what a list shows (no query per row)."""
+    from core.models import CaseKind
+    from core.selectors import case_list_for_user
+
+    return (
+        case_list_for_user(user=user)
+        .filter(modality=Modality.PQR_DIGITAL, kind=CaseKind.PQR)
+        .select_related("digital_interaction")
+    )
