@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from core import modalities
@@ -149,3 +150,31 @@ def test_core10_case_page_query_count_is_pinned(client, office, django_assert_nu
     assert response.status_code == 200
     assert case.number in response.content.decode()
     assert 'id="desborde-panel"' in response.content.decode()
+
+
+def test_core05_case_scopes_of_the_registry_widen_case_visibility(client, office):
+    """A modality's ``case_scopes`` are OR'ed into core's case filter: the cases it grants become
+    visible (list, page, API) to the users it names, and to nobody else."""
+    from core.models import Modality as M
+    from tests.factories import OfficeFactory
+
+    other = OfficeFactory()
+    case = make_case(office=other, channel="asesor-en-linea")
+    granted = make_user(Role.ENCARGADO, office)
+    outsider = make_user(Role.ENCARGADO, office)
+    client.force_login(granted)
+    assert client.get(f"/casos/{case.pk}/").status_code == 404
+
+    modalities.modality_register(
+        M.ASESOR_LINEA,
+        case_scopes=[
+            lambda user, roles: Q(modality=M.ASESOR_LINEA) if user.pk == granted.pk else None
+        ],
+    )
+    try:
+        assert client.get(f"/casos/{case.pk}/").status_code == 200
+        assert case.number in client.get("/casos/").content.decode()
+        client.force_login(outsider)
+        assert client.get(f"/casos/{case.pk}/").status_code == 404
+    finally:
+        modalities.modality_unregister(M.ASESOR_LINEA)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.business_days import BOGOTA, add_business_days
-from core.models import CaseStatus, Notification, Unit
+from core.models import Case, CaseStatus, Notification, Unit
 from core.roles import Role
 from pqr_digital.models import DigitalChannel
 from tests.factories import OfficeFactory, make_case
@@ -237,3 +237,47 @@ def test_nfr02_reassignment_page_refuses_other_roles(client, regional):
         assert client.get(URL).status_code == 403
     client.logout()
     assert client.get(URL).status_code == 302
+
+
+def test_pqr08_the_api_reassigns_digital_pqr_in_the_regional_scope_only(
+    gestor_oficina, tech, digital_pqr
+):
+    """``POST /api/v1/cases/reassign/`` with the same scope as the page: the Regional gestor de
+    oficina moves digital PQR; a Metropolitano one gets 404 for the same ids."""
+    from tests.helpers import token_client
+
+    url = "/api/v1/cases/reassign/"
+    body = {"cases": [c.pk for c in digital_pqr[:2]], "technologist": tech.pk}
+    metro_gestor = make_user(Role.GESTOR_OFICINA, OfficeFactory(unit=Unit.METROPOLITANO))
+
+    refused = token_client(metro_gestor).post(url, body, format="json")
+    assert refused.status_code == 404
+    response = token_client(gestor_oficina).post(url, body, format="json")
+
+    assert response.status_code == 200, response.content
+    assert sorted(row["number"] for row in response.json()) == sorted(
+        c.number for c in digital_pqr[:2]
+    )
+    assert {c.assigned_to_id for c in Case.objects.filter(pk__in=body["cases"])} == {tech.pk}
+
+
+def test_pqr07_pqr08_the_regional_help_desk_sees_digital_pqr_in_the_case_list(
+    client, regional, digital_pqr
+):
+    """The digital PQR belong to no office: the Regional mesa de ayuda sees them (case list and
+    API) through pqr_digital's case scope; a Metropolitano mesa and a technologist do not."""
+    mesa = make_user(Role.MESA, regional)
+    client.force_login(mesa)
+    listed = client.get("/casos/").content.decode()
+    assert all(case.number in listed for case in digital_pqr)
+    assert client.get(f"/api/v1/cases/{digital_pqr[0].pk}/").status_code == 200
+
+    for outsider in (
+        make_user(Role.MESA, OfficeFactory(unit=Unit.METROPOLITANO)),
+        make_user(Role.TECNOLOGO, regional),
+    ):
+        client.force_login(outsider)
+        assert not any(
+            case.number in client.get("/casos/").content.decode() for case in digital_pqr
+        )
+        assert client.get(f"/api/v1/cases/{digital_pqr[0].pk}/").status_code == 404
