@@ -6,6 +6,7 @@ REQUIRE_SERVICES=1 (CI) a missing service fails the test instead.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -167,6 +168,18 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     queue = f"pruebas-{uuid.uuid4().hex[:8]}"
+    # Meta's Graph API as the worker sees it: a local fake server a test starts on this port
+    # (tests/core/test_outbound.py), with tokens of its own so the fake server can tell that the
+    # worker, not the test process, sent the request.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        meta_port = sock.getsockname()[1]
+    meta = {
+        "META_GRAPH_URL": f"http://127.0.0.1:{meta_port}/v21.0",
+        "META_PAGE_ACCESS_TOKEN": "token-de-pagina-del-worker",
+        "META_WHATSAPP_TOKEN": "token-de-whatsapp-del-worker",
+        "META_WHATSAPP_PHONE_NUMBER_ID": "109876543210",
+    }
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
@@ -175,6 +188,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **meta,
     }
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     root = Path(__file__).resolve().parents[1]
@@ -212,7 +226,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             time.sleep(0.2)
         else:
             pytest.fail(f"el worker no quedó listo en 60 s:\n{log.read_text()}")
-        yield {"queue": queue, "log": log}
+        yield {"queue": queue, "log": log, "meta_port": meta_port, "meta": meta}
     finally:
         proc.terminate()
         try:
