@@ -1,5 +1,6 @@
-"""`python -m bench [assignment|workbench|intakes|all]` on PostgreSQL (BENCH_DATABASE_URL or a
-default local database ``atencion_bench``, created when missing and wiped by each run)."""
+"""`python -m bench [assignment|workbench|intakes|pqr_export|all]` on PostgreSQL
+(BENCH_DATABASE_URL or a default local database ``atencion_bench``, created when missing and
+wiped by each run)."""
 
 import os
 import sys
@@ -28,7 +29,7 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import assignment, intakes, workbench
+    from bench import assignment, intakes, pqr_export, workbench
 
     which = argv[0] if argv else "all"
     ok = True
@@ -38,6 +39,8 @@ def main(argv: list[str]) -> int:
         ok &= workbench.run()
     if which in ("intakes", "all"):
         ok &= intakes.run()
+    if which in ("pqr_export", "all"):
+        ok &= pqr_export.run()
     return 0 if ok else 1
 
 

@@ -1,7 +1,12 @@
 import logging
+import mimetypes
+import posixpath
+from email import encoders
+from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -110,13 +115,19 @@ def notification_queue(
     body: str,
     subject: str = "",
     case: Case | None = None,
+    attachments: list[str] | None = None,
 ) -> Notification:
     """CORE-12: save the message, then send it after commit through the worker.
 
     The row is the durable record: if the broker is down the sweep task sends it later (NFR-03).
+    ``attachments`` are names in the default storage (e.g. the daily export of PQR-07), read
+    when the e-mail is sent, so the row stays small and a retry sends the same files.
     """
     if not recipient:
         raise ValidationError({"recipient": "Falta el destinatario del mensaje."})
+    attachments = list(attachments or [])
+    if attachments and medium != Notification.Medium.EMAIL:
+        raise ValidationError({"attachments": "Solo un correo electrónico lleva adjuntos."})
     notification = Notification(
         medium=medium,
         modality=modality,
@@ -124,6 +135,7 @@ def notification_queue(
         subject=subject,
         body=body,
         case=case,
+        attachments=attachments,
         sender=sender_for(modality) if medium == Notification.Medium.EMAIL else "",
     )
     notification.full_clean()
@@ -132,6 +144,33 @@ def notification_queue(
 
     transaction.on_commit(lambda: enqueue(send_notification_task, notification.pk))
     return notification
+
+
+#: Types the standard library may not know on a minimal system (no /etc/mime.types).
+ATTACHMENT_TYPES = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pdf": "application/pdf",
+}
+
+
+def _attach_stored_file(message: EmailMessage, name: str) -> None:
+    """Attach a file of the default storage under its base name, base64-encoded whatever its
+    type (a CSV sent as a text part would have its line ends rewritten on the way). A missing
+    file raises, so the notification stays pending with the error instead of leaving without
+    its attachment."""
+    if not default_storage.exists(name):
+        raise FileNotFoundError(f"No se encontró el adjunto {name}.")
+    with default_storage.open(name, "rb") as handle:
+        content = handle.read()
+    filename = posixpath.basename(name)
+    ext = posixpath.splitext(filename)[1].lower()
+    mimetype = ATTACHMENT_TYPES.get(ext) or mimetypes.guess_type(filename)[0]
+    part = MIMEBase(*(mimetype or "application/octet-stream").split("/", 1))
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    message.attach(part)
 
 
 def notification_send(*, notification_id: int) -> Notification:
@@ -151,6 +190,8 @@ def notification_send(*, notification_id: int) -> Notification:
                 box = SenderMailbox.objects.filter(modality=notification.modality).first()
                 if box and box.reply_to:
                     message.reply_to = [box.reply_to]
+                for name in notification.attachments:
+                    _attach_stored_file(message, name)
                 message.send()
             else:
                 get_sms_backend().send(to=notification.recipient, body=notification.body)

@@ -314,3 +314,84 @@ def test_core12_notification_without_recipient_refused_in_spanish():
 
     assert exc_info.value.message_dict["recipient"] == ["Falta el destinatario del mensaje."]
     assert Notification.objects.count() == 0
+
+
+# --- CORE-12 attachments (PQR-07's daily export) -----------------------------------------------
+
+
+def test_core12_email_carries_its_stored_attachments_byte_for_byte(
+    django_capture_on_commit_callbacks,
+):
+    """CORE-12 / PQR-07: files named by their storage names travel base64-encoded, unchanged
+    (a CSV's BOM, its LF line ends and a CR inside a quoted cell included)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    csv_bytes = '\ufeffnúmero;motivo\nPQR-1;"línea 1\r\nlínea 2"\n'.encode()
+    xlsx_bytes = b"PK\x03\x04 not really a workbook"
+    csv_name = default_storage.save("pruebas/pqr-digitales-2026-11-29.csv", ContentFile(csv_bytes))
+    xlsx_name = default_storage.save(
+        "pruebas/pqr-digitales-2026-11-29.xlsx", ContentFile(xlsx_bytes)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notification_queue(
+            medium=Notification.Medium.EMAIL,
+            modality=Modality.PQR_DIGITAL,
+            recipient="gestor@example.com",
+            subject="PQR digitales del 29/11/2026 (1)",
+            body="Adjuntamos el exporte.",
+            attachments=[csv_name, xlsx_name],
+        )
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert notification.attachments == [csv_name, xlsx_name]
+    (message,) = mail.outbox
+    parts = {part.get_filename(): part for part in message.attachments}
+    assert list(parts) == ["pqr-digitales-2026-11-29.csv", "pqr-digitales-2026-11-29.xlsx"]
+    assert parts["pqr-digitales-2026-11-29.csv"].get_content_type() == "text/csv"
+    assert parts["pqr-digitales-2026-11-29.csv"].get_payload(decode=True) == csv_bytes
+    xlsx = parts["pqr-digitales-2026-11-29.xlsx"]
+    assert xlsx.get_content_type() == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert xlsx.get_payload(decode=True) == xlsx_bytes
+    assert message.body == "Adjuntamos el exporte."
+
+
+def test_core12_missing_attachment_keeps_the_email_pending_with_the_reason(
+    django_capture_on_commit_callbacks,
+):
+    """CORE-12 / NFR-03: an e-mail never leaves without a file it promises; it stays pending
+    with the reason, for the sweep."""
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notification_queue(
+            medium=Notification.Medium.EMAIL,
+            modality=Modality.PQR_DIGITAL,
+            recipient="gestor@example.com",
+            subject="PQR digitales",
+            body="Adjuntamos el exporte.",
+            attachments=["pruebas/no-existe.csv"],
+        )
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.PENDING
+    assert notification.last_error == "No se encontró el adjunto pruebas/no-existe.csv."
+    assert mail.outbox == []
+
+
+def test_core12_sms_with_attachments_refused_in_spanish():
+    with pytest.raises(ValidationError) as exc_info:
+        notification_queue(
+            medium=Notification.Medium.SMS,
+            modality=Modality.PQR_DIGITAL,
+            recipient="3001234567",
+            body="Texto.",
+            attachments=["pruebas/a.csv"],
+        )
+
+    assert exc_info.value.message_dict == {
+        "attachments": ["Solo un correo electrónico lleva adjuntos."]
+    }
+    assert Notification.objects.count() == 0

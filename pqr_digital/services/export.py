@@ -1,0 +1,523 @@
+"""PQR-07: the help desk's daily export of the digital-channel PQR (2.7 step 2), as CSV and
+Excel, e-mailed once to the Unidad Canales Regional's gestores de oficina.
+
+Both files come straight out of PostgreSQL. The CSV is ``COPY (SELECT …) TO STDOUT WITH (FORMAT
+csv)`` streamed into a temporary file: the formatting Excel needs with Colombian regional
+settings (UTF-8 BOM, ``;``, codes as ``="0012345"`` so leading zeros survive, an apostrophe
+before a free text that starts like a formula) is computed in the SELECT, so the export runs at
+COPY speed with constant memory. The Excel file is a workbook shell made by openpyxl (styles,
+header, widths, frozen header, filter) whose worksheet rows are written by another COPY, one
+``<row>`` of ``inlineStr`` cells per line, into the zip entry as they arrive. On SQLite (the
+demo) the same rows are read through the ORM and written by Python with the same result.
+"""
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+import tempfile
+import zipfile
+from contextlib import nullcontext
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files import File
+from django.db import connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from core.business_days import BOGOTA, local_date
+from core.models import Modality, Notification, Unit, User
+from core.roles import Role
+from core.services.messaging import greeting, notification_queue
+from pqr_digital import selectors
+from pqr_digital.models import DigitalPqrExport
+from pqr_digital.selectors import EXPORT_COLUMNS
+
+log = logging.getLogger(__name__)
+
+#: Longest range built on demand (a month of PQR); the daily job builds single days.
+EXPORT_MAX_DAYS = 31
+#: Days the daily job looks back for a day it missed (worker or beat down).
+CATCH_UP_DAYS = 7
+FIRST_DAY = dt.date(2000, 1, 1)
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"
+#: A CSV cell starting with one of these is a formula to Excel (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Characters XML 1.0 forbids (C0 controls but tab, LF, CR; U+FFFE, U+FFFF): dropped.
+XML_FORBIDDEN = "".join(chr(c) for c in (*range(1, 9), 11, 12, *range(14, 32))) + "\ufffe\uffff"
+XML_FORBIDDEN_RE = re.compile("[\x00" + re.escape(XML_FORBIDDEN) + "\ud800-\udfff]")
+#: Serial day 0 of Excel's dates (1900 system, after its 1900-02-29 bug).
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - a naive local wall clock on purpose
+SHEET = "xl/worksheets/sheet1.xml"
+SHEET_TITLE = "PQR digitales"
+#: zlib level of the Excel file: 1 is several times faster than the default 6 for ~15 % more
+#: bytes (the bench measures it; an export of a day is small either way).
+XLSX_COMPRESSLEVEL = 1
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def export_filename(export: DigitalPqrExport, ext: str) -> str:
+    """``pqr-digitales-2026-11-29.csv``, or ``pqr-digitales-2026-11-01-a-2026-11-29.xlsx``."""
+    if export.date_from == export.date_to:
+        return f"pqr-digitales-{export.date_from:%Y-%m-%d}.{ext}"
+    return f"pqr-digitales-{export.date_from:%Y-%m-%d}-a-{export.date_to:%Y-%m-%d}.{ext}"
+
+
+def export_label(export: DigitalPqrExport) -> str:
+    if export.date_from == export.date_to:
+        return f"{export.date_from:%d/%m/%Y}"
+    return f"{export.date_from:%d/%m/%Y} a {export.date_to:%d/%m/%Y}"
+
+
+def csv_delimiter() -> str:
+    delimiter = settings.PQR_EXPORT_CSV_DELIMITER
+    if len(delimiter) != 1 or delimiter in "\"'\r\n=":
+        raise ImproperlyConfigured("PQR_EXPORT_CSV_DELIMITER debe ser un solo carácter (p. ej. ;).")
+    return delimiter
+
+
+# --- one value, in Python (SQLite) ----------------------------------------------------------
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(BOGOTA).replace(tzinfo=None, microsecond=0)
+
+
+def _csv_cell(kind: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if kind == "datetime":
+        return f"{_local(value):%d/%m/%Y %H:%M}"
+    if kind == "date":
+        return f"{value:%d/%m/%Y}"
+    if kind == "code":
+        return '="' + value.replace('"', '""') + '"'
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _xml_text(value: str) -> str:
+    value = XML_FORBIDDEN_RE.sub("", value)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+
+
+def _xlsx_cell(kind: str, value, ref: str, style: int) -> str:
+    if value is None or value == "":
+        return f'<c r="{ref}" s="{style}"/>'
+    if kind == "datetime":
+        serial = (_local(value) - EXCEL_EPOCH).total_seconds() / 86400
+        return f'<c r="{ref}" s="{style}"><v>{serial:.10f}</v></c>'
+    if kind == "date":
+        return f'<c r="{ref}" s="{style}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
+    return (
+        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+        f"{_xml_text(value)}</t></is></c>"
+    )
+
+
+# --- one value, in SQL (PostgreSQL) ----------------------------------------------------------
+
+
+def _sql_csv_cell(kind: str, col: str) -> str:
+    if kind == "datetime":
+        return f"to_char({col} AT TIME ZONE 'America/Bogota', 'DD/MM/YYYY HH24:MI')"
+    if kind == "date":
+        return f"to_char({col}, 'DD/MM/YYYY')"
+    if kind == "code":
+        return f"CASE WHEN {col} <> '' THEN '=\"' || replace({col}, '\"', '\"\"') || '\"' END"
+    triggers = ", ".join(
+        "E'\\t'" if t == "\t" else "E'\\r'" if t == "\r" else f"'{t}'" for t in FORMULA_TRIGGERS
+    )
+    return f"CASE WHEN left({col}, 1) IN ({triggers}) THEN '''' || {col} ELSE NULLIF({col}, '') END"
+
+
+def _sql_xml_text(col: str) -> str:
+    """XML-escaped text whose line breaks, tabs and backslashes are character references, so
+    COPY's text format (which escapes exactly those) writes the row untouched."""
+    forbidden = "\\x01-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF"
+    # Most values (names, numbers, labels) need nothing: one regex test, and the rewriting only
+    # for the few that do (translate() of every cell cost ~7 µs a cell, most of the export).
+    special = f"E'[&<>\\\\\\\\\\n\\r\\t{forbidden}]'"
+    expr = f"regexp_replace({col}, E'[{forbidden}]', '', 'g')"
+    for literal, ref in (
+        ("'&'", "&amp;"),  # first: the references below start with &
+        ("'<'", "&lt;"),
+        ("'>'", "&gt;"),
+        ("E'\\\\'", "&#92;"),
+        ("E'\\n'", "&#10;"),
+        ("E'\\r'", "&#13;"),
+        ("E'\\t'", "&#9;"),
+    ):
+        expr = f"replace({expr}, {literal}, '{ref}')"
+    return f"CASE WHEN {col} ~ {special} THEN {expr} ELSE {col} END"
+
+
+def _sql_xlsx_cell(kind: str, col: str, letter: str, style: int) -> str:
+    ref = f'\'<c r="{letter}\' || u.rn || \'" s="{style}"'
+    empty = f"{ref}/>'"
+    if kind == "datetime":
+        serial = (
+            f"round(EXTRACT(EPOCH FROM (date_trunc('second', {col} AT TIME ZONE "
+            f"'America/Bogota') - TIMESTAMP '1899-12-30')) / 86400, 10)::text"
+        )
+        value = f"{ref}><v>' || {serial} || '</v></c>'"
+        return f"CASE WHEN {col} IS NULL THEN {empty} ELSE {value} END"
+    if kind == "date":
+        value = f"{ref}><v>' || ({col} - DATE '1899-12-30')::text || '</v></c>'"
+        return f"CASE WHEN {col} IS NULL THEN {empty} ELSE {value} END"
+    value = (
+        f'{ref} t="inlineStr"><is><t xml:space="preserve">\' || {_sql_xml_text(col)} '
+        "|| '</t></is></c>'"
+    )
+    return f"CASE WHEN {col} <> '' THEN {value} ELSE {empty} END"
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def _rows_sql(*, date_from, date_to, as_of) -> tuple[str, tuple]:
+    qs = selectors.export_rows(date_from=date_from, date_to=date_to, as_of=as_of)
+    return qs.query.sql_with_params()
+
+
+def csv_select_sql(*, date_from, date_to, as_of=None) -> tuple[str, tuple]:
+    """The SELECT whose COPY is the CSV: one column per header, formatted for Excel."""
+    inner, params = _rows_sql(date_from=date_from, date_to=date_to, as_of=as_of)
+    cells = ", ".join(
+        f'{_sql_csv_cell(c.kind, "t." + c.alias)} AS "{c.header}"' for c in EXPORT_COLUMNS
+    )
+    sql = f"SELECT {cells} FROM ({inner}) AS t ORDER BY t.x_order_filed_at, t.x_order_id"
+    return sql, params
+
+
+def xlsx_select_sql(*, date_from, date_to, styles, as_of=None) -> tuple[str, tuple]:
+    """The SELECT whose COPY is the worksheet's rows: one ``<row>`` of XML per line."""
+    inner, params = _rows_sql(date_from=date_from, date_to=date_to, as_of=as_of)
+    cells = " || ".join(
+        _sql_xlsx_cell(c.kind, "u." + c.alias, get_column_letter(i), styles[i - 1])
+        for i, c in enumerate(EXPORT_COLUMNS, start=1)
+    )
+    sql = (
+        f"SELECT '<row r=\"' || u.rn || '\">' || {cells} || '</row>' FROM ("
+        "SELECT t.*, (row_number() OVER (ORDER BY t.x_order_filed_at, t.x_order_id) + 1)::text"
+        f" AS rn FROM ({inner}) AS t) AS u ORDER BY u.x_order_filed_at, u.x_order_id"
+    )
+    return sql, params
+
+
+def copy_to(fileobj, sql: str, params, *, options: str = "") -> int:
+    """``COPY (sql) TO STDOUT`` into ``fileobj`` block by block; returns the rows copied.
+
+    One statement, logged like any query (``django_assert_num_queries`` and the bench count
+    it). psycopg2 (this project's driver) streams with ``copy_expert``; psycopg 3, if the
+    project moves to it, with ``cursor.copy``.
+    """
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        statement = raw.mogrify(sql, params)
+        if isinstance(statement, bytes):
+            statement = statement.decode()
+        statement = f"COPY ({statement}) TO STDOUT{' WITH (' + options + ')' if options else ''}"
+        logged = cursor.debug_sql(statement) if hasattr(cursor, "debug_sql") else nullcontext()
+        with logged:
+            if hasattr(raw, "copy_expert"):
+                raw.copy_expert(statement, fileobj, size=65536)
+            else:  # psycopg 3
+                with raw.copy(statement) as copy:
+                    for block in copy:
+                        fileobj.write(bytes(block))
+        return raw.rowcount
+
+
+# --- writers -------------------------------------------------------------------------------
+
+
+def _ordered_rows(*, date_from, date_to, as_of):
+    qs = selectors.export_rows(date_from=date_from, date_to=date_to, as_of=as_of)
+    return qs.order_by(*selectors.ORDER_ALIASES).iterator(chunk_size=2000)
+
+
+def csv_write(fileobj, *, date_from: dt.date, date_to: dt.date, as_of=None) -> int:
+    """Write the CSV into a binary file; returns the number of PQR."""
+    delimiter = csv_delimiter()
+    fileobj.write(BOM.encode())
+    if connection.vendor == "postgresql":
+        sql, params = csv_select_sql(date_from=date_from, date_to=date_to, as_of=as_of)
+        quoted = "'" + delimiter.replace("'", "''") + "'"
+        return copy_to(fileobj, sql, params, options=f"FORMAT csv, HEADER, DELIMITER {quoted}")
+    text = io.TextIOWrapper(fileobj, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([c.header for c in EXPORT_COLUMNS])
+    count = 0
+    for row in _ordered_rows(date_from=date_from, date_to=date_to, as_of=as_of):
+        writer.writerow([_csv_cell(c.kind, v) for c, v in zip(EXPORT_COLUMNS, row, strict=False)])
+        count += 1
+    text.detach()
+    return count
+
+
+class _XlsxShell:
+    """The workbook openpyxl makes with the header and one placeholder row, taken apart: every
+    zip entry but the worksheet, the worksheet's XML before and after the data rows, and the
+    style index openpyxl gave each column's cells (text "@", date, date and time)."""
+
+    def __init__(self) -> None:
+        wb = Workbook()
+        wb.properties.creator = "Atención a distancia"
+        wb.properties.title = "PQR digitales (PQR-07)"
+        ws = wb.active
+        ws.title = SHEET_TITLE
+        ws.append([c.header for c in EXPORT_COLUMNS])
+        header_font = Font(bold=True, color="FFFFFF")
+        header_fill = PatternFill("solid", fgColor="007A3D")
+        for cell in ws[1]:
+            cell.font = header_font
+            cell.fill = header_fill
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+        formats = {"datetime": "dd/mm/yyyy hh:mm", "date": "dd/mm/yyyy"}
+        placeholder = {"datetime": dt.datetime(2000, 1, 1), "date": dt.date(2000, 1, 1)}  # noqa: DTZ001
+        for i, column in enumerate(EXPORT_COLUMNS, start=1):
+            cell = ws.cell(row=2, column=i, value=placeholder.get(column.kind, "x"))
+            cell.number_format = formats.get(column.kind, "@")
+            ws.column_dimensions[get_column_letter(i)].width = column.width
+        self.last_column = get_column_letter(len(EXPORT_COLUMNS))
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{self.last_column}2"
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        with zipfile.ZipFile(buffer) as shell:
+            self.entries = [(i.filename, shell.read(i.filename)) for i in shell.infolist()]
+        sheet = dict(self.entries)[SHEET].decode()
+        row2 = re.search(r'<row r="2"[^>]*>(.*?)</row>', sheet)
+        self.styles = [int(s) for s in re.findall(r'<c r="[A-Z]+2" s="(\d+)"', row2.group(1))]
+        if len(self.styles) != len(EXPORT_COLUMNS):
+            raise RuntimeError("La plantilla del Excel no tiene el estilo de cada columna.")
+        head = re.sub(r"<dimension [^>]*/>", "", sheet[: row2.start()])
+        self.head = head.encode()
+        self.tail = sheet[row2.end() :]
+
+    def tail_for(self, rows: int) -> bytes:
+        ref = f"A1:{self.last_column}{rows + 1}"
+        return re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="{ref}"', self.tail).encode()
+
+
+def xlsx_write(fileobj, *, date_from: dt.date, date_to: dt.date, as_of=None) -> int:
+    """Write the Excel workbook into a seekable binary file; returns the number of PQR.
+
+    Memory does not grow with the rows: the worksheet entry is compressed as COPY hands over
+    each row. Texts are ``inlineStr`` cells with the text format "@" (documents, contracts and
+    phones keep their leading zeros); the filing date and the due date are real Excel dates
+    (Bogotá wall clock) formatted dd/mm/yyyy hh:mm and dd/mm/yyyy, so they sort and filter.
+    """
+    shell = _XlsxShell()
+    with zipfile.ZipFile(
+        fileobj, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL
+    ) as out:
+        for name, data in shell.entries:
+            if name != SHEET:
+                out.writestr(name, data)
+                continue
+            with out.open(SHEET, "w", force_zip64=True) as sheet:
+                sheet.write(shell.head)
+                if connection.vendor == "postgresql":
+                    sql, params = xlsx_select_sql(
+                        date_from=date_from, date_to=date_to, styles=shell.styles, as_of=as_of
+                    )
+                    rows = copy_to(sheet, sql, params)
+                else:
+                    rows = _xlsx_rows_python(sheet, shell, date_from, date_to, as_of)
+                sheet.write(shell.tail_for(rows))
+    return rows
+
+
+def _xlsx_rows_python(sheet, shell: _XlsxShell, date_from, date_to, as_of) -> int:
+    letters = [get_column_letter(i) for i in range(1, len(EXPORT_COLUMNS) + 1)]
+    count = 0
+    for count, row in enumerate(  # noqa: B007 - the last index is the count
+        _ordered_rows(date_from=date_from, date_to=date_to, as_of=as_of), start=1
+    ):
+        r = count + 1
+        cells = "".join(
+            _xlsx_cell(c.kind, v, f"{letter}{r}", style)
+            for c, v, letter, style in zip(EXPORT_COLUMNS, row, letters, shell.styles, strict=False)
+        )
+        sheet.write(f'<row r="{r}">{cells}</row>\n'.encode())
+    return count
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+def export_range_check(*, date_from: dt.date, date_to: dt.date, today: dt.date) -> None:
+    """Past Bogotá days only (today is not over yet), at most ``EXPORT_MAX_DAYS`` of them."""
+    if date_to < date_from:
+        raise ValidationError("La fecha final no puede ser anterior a la fecha inicial.")
+    if date_from < FIRST_DAY:
+        raise ValidationError(f"Fecha fuera de rango: desde el {FIRST_DAY:%d/%m/%Y}.")
+    if date_to >= today:
+        raise ValidationError(
+            f"Solo se exportan días terminados: elija una fecha anterior a hoy ({today:%d/%m/%Y})."
+        )
+    if (date_to - date_from).days + 1 > EXPORT_MAX_DAYS:
+        raise ValidationError(f"El rango no puede pasar de {EXPORT_MAX_DAYS} días.")
+
+
+def export_needs_rebuild(*, export: DigitalPqrExport) -> bool:
+    """A built export is rebuilt only when its list of PQR changed: PQR of its days were
+    registered after it was built (a late or back-dated filing), or some left it (a PQR
+    moved out of the modality). Status or technologist changes are the CRM's to show."""
+    if not (export.built_at and export.csv_file and export.xlsx_file):
+        return True
+    total, later = selectors.export_stale_counts(export=export)
+    return later > 0 or total != export.rows
+
+
+def export_build(
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    by: User | None = None,
+    rebuild: bool = False,
+    now: dt.datetime | None = None,
+) -> DigitalPqrExport:
+    """The export of the Bogotá days ``date_from``..``date_to``, built once.
+
+    An existing export is returned as it is; with ``rebuild`` it is built again only if
+    ``export_needs_rebuild``. ``built_now`` on the result says whether files were written.
+    The row is locked (``select_for_update`` on get-or-create, the unique pair of dates
+    settling a race on the insert), so two builds of one day at once give one row and one
+    build: the second waits and gets the first's. Files that were already e-mailed are kept
+    when rebuilt (they are what the gestores received).
+    """
+    today = local_date(now or timezone.now())
+    export_range_check(date_from=date_from, date_to=date_to, today=today)
+    with transaction.atomic():
+        export, created = DigitalPqrExport.objects.select_for_update().get_or_create(
+            date_from=date_from, date_to=date_to
+        )
+        built = export.built_at and export.csv_file and export.xlsx_file
+        if not created and built and not (rebuild and export_needs_rebuild(export=export)):
+            export.built_now = False
+            return export
+        old = [] if export.emailed_at else [export.csv_file.name, export.xlsx_file.name]
+        as_of = timezone.now()
+        with tempfile.TemporaryFile() as tmp:
+            rows = csv_write(tmp, date_from=date_from, date_to=date_to, as_of=as_of)
+            tmp.seek(0)
+            export.csv_file.save(export_filename(export, "csv"), File(tmp), save=False)
+        with tempfile.TemporaryFile() as tmp:
+            xlsx_write(tmp, date_from=date_from, date_to=date_to, as_of=as_of)
+            tmp.seek(0)
+            export.xlsx_file.save(export_filename(export, "xlsx"), File(tmp), save=False)
+        export.rows = rows
+        export.built_at = as_of
+        export.built_by = by
+        export.save(update_fields=["rows", "csv_file", "xlsx_file", "built_at", "built_by"])
+        storage = export.csv_file.storage
+        stale = [name for name in old if name]
+        transaction.on_commit(lambda: [storage.delete(name) for name in stale])
+    export.built_now = True
+    return export
+
+
+def export_recipients():
+    """2.7 step 2: the gestores de oficina of the Unidad Canales Regional, and nobody else."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name=Role.GESTOR_OFICINA,
+            home_office__unit=Unit.REGIONAL,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("email")
+    )
+
+
+def export_email(*, export: DigitalPqrExport) -> bool:
+    """E-mail a daily export with both files to the Regional gestores de oficina, once.
+
+    ``emailed_at`` is claimed with a compare-and-set in the same transaction that queues the
+    notifications: a second run (or a concurrent one) finds it set and sends nothing. Without
+    any recipient nothing is claimed, so the next run tries again (and the log says why).
+    """
+    recipients = list(export_recipients())
+    if not recipients:
+        log.warning("Exporte %s sin destinatarios: no hay gestores de oficina Regional.", export)
+        return False
+    with transaction.atomic():
+        claimed = DigitalPqrExport.objects.filter(pk=export.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        day = export_label(export)
+        subject = f"PQR digitales del {day} ({export.rows})"
+        if export.rows:
+            summary = (
+                f"Adjuntamos el exporte de las PQR radicadas el {day} por medios tecnológicos o "
+                f"electrónicos (redes sociales, chat EPM, WhatsApp y Contact Center): "
+                f"{export.rows} PQR, en CSV y en Excel.\n\nSegún el procedimiento (2.7, paso 2), "
+                "reasígnelas a los Tecnólogos Auxiliares de Atención y Operación Comercial que "
+                "las atenderán."
+            )
+        else:
+            summary = (
+                f"El {day} no se radicaron PQR por medios tecnológicos o electrónicos. Los "
+                "archivos adjuntos solo tienen los encabezados."
+            )
+        body = (
+            f"{greeting()}.\n\n{summary}\n\nLos exportes también se descargan en Atención a "
+            "distancia, página «Exportes de PQR digitales» (/pqr-digital/exportes/).\n\n"
+            "Mesa de ayuda — Unidad Canales Regional"
+        )
+        for user in recipients:
+            notification_queue(
+                medium=Notification.Medium.EMAIL,
+                modality=Modality.PQR_DIGITAL,
+                recipient=user.email,
+                subject=subject,
+                body=body,
+                attachments=[export.csv_file.name, export.xlsx_file.name],
+            )
+    export.refresh_from_db(fields=["emailed_at"])
+    return True
+
+
+def daily_exports_run(*, now: dt.datetime | None = None) -> int:
+    """The daily job (06:00 Bogotá, editable in admin): build and e-mail the export of the
+    previous Bogotá day, and of the days missed since the last e-mailed one (at most
+    ``CATCH_UP_DAYS`` back). "Previous day" is Bogotá's: at 00:30 UTC it is still the day
+    before in Bogotá. The first run ever does yesterday only (no flood of old days on
+    deploy). Safe to run twice: existing exports are reused (rebuilt first only if PQR of
+    their day came later), each is e-mailed once. Returns how many exports were e-mailed.
+    """
+    now = now or timezone.now()
+    yesterday = local_date(now) - dt.timedelta(days=1)
+    last = DigitalPqrExport.objects.filter(
+        date_from=F("date_to"), emailed_at__isnull=False, date_to__lte=yesterday
+    ).aggregate(last=Max("date_to"))["last"]
+    if last is None:
+        first = yesterday
+    else:
+        first = max(last + dt.timedelta(days=1), yesterday - dt.timedelta(days=CATCH_UP_DAYS - 1))
+    emailed = 0
+    day = first
+    while day <= yesterday:
+        # An export the mesa built by hand before the job is brought up to date first (only if
+        # PQR of the day were registered after it): the e-mail carries the whole day.
+        export = export_build(date_from=day, date_to=day, now=now, rebuild=True)
+        if export.emailed_at is None and export_email(export=export):
+            emailed += 1
+        day += dt.timedelta(days=1)
+    return emailed
