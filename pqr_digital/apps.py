@@ -20,7 +20,11 @@ class PqrDigitalConfig(AppConfig):
             },
             menu=[
                 MenuEntry("Bandeja de interacciones", "pqr_digital:inbox", (Role.CREADOR,)),
-                MenuEntry("Exportes de PQR digitales", "pqr_digital:export_list", (Role.MESA,)),
+                MenuEntry(
+                    "Exportes de PQR digitales",
+                    "pqr_digital:export_list",
+                    (Role.MESA, Role.GESTOR_OFICINA, Role.GESTOR),
+                ),
                 MenuEntry(
                     "PQR digitales por reasignar",
                     "pqr_digital:office_pqr",

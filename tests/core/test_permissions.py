@@ -6,6 +6,7 @@ anonymous pages → 302 to the login page, anonymous API → 401, wrong role →
 user's scope → 404.
 """
 
+import datetime as dt
 import re
 from urllib.parse import quote
 
@@ -13,9 +14,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.business_days import BOGOTA
 from core.models import CaseStatus
 from core.roles import Role
+from pqr_digital.models import DigitalPqrExport
 from tests.factories import TINY_PNG, CustomerFactory, UserFactory, make_case
+from tests.factories.pqr_digital import InteractionFactory
 from tests.helpers import ANON, ROLE_COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +41,12 @@ EXP = (302, "/pqr-digital/exportes/")  # the help desk's daily exports (pqr_digi
 REA = (302, "/pqr-digital/reasignacion/")  # the gestor de oficina's digital PQR (pqr_digital)
 CTA = (302, "/cuenta/")
 DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
+
+#: The 404 message of each API resource (by the path segment after /api/v1/), when not a case's.
+NOT_FOUND = {"pqr-digital": "No existe el exporte."}
+#: Meta's webhook refuses a wrong verification token (GET) or signature (POST) with these.
+WEBHOOK_REFUSED = ("Verificación del webhook rechazada", "Firma")
+YESTERDAY = dt.datetime.now(tz=BOGOTA).date() - dt.timedelta(days=1)
 
 # fmt: off
 TABLE = {
@@ -76,6 +86,23 @@ TABLE = {
     "POST /api/v1/customers/{cu}/contact/": (401, 403, 400, 403, 403, 403, 403, 403, 403, 403),
     "POST /api/v1/cases/reassign/":     (401,  403,  403,  400,  400,  403,  403,  403,  400,  403),
     "POST /api/v1/auth/logout/":        (401,  200,  200,  200,  200,  200,  200,  200,  200,  200),
+    # pqr_digital (2.7). The scene's users are of a Metropolitano office: the help desk and the
+    # gestores reach the export pages, but the exports (of the Unidad Canales Regional) are 404.
+    "GET /pqr-digital/":                (LOG,  403,  403,  403,  403,  403,  200,  403,  403,  403),
+    "GET /pqr-digital/bandeja/tabla/":  (LOG,  403,  403,  403,  403,  403,  200,  403,  403,  403),
+    "GET /pqr-digital/interacciones/{itx}/": (LOG, 403, 403, 403, 403, 403, 200, 403, 403, 403),
+    "GET /pqr-digital/exportes/":       (LOG,  403,  403,  200,  403,  403,  403,  200,  200,  403),
+    "GET /pqr-digital/exportes/{exp}/csv/": (LOG, 403, 403, 404, 403, 403, 403, 404, 404, 403),
+    "GET /pqr-digital/reasignacion/":   (LOG,  403,  403,  200,  403,  403,  403,  403,  200,  403),
+    "GET /api/v1/pqr-digital/interactions/": (401, 403, 403, 403, 403, 403, 200, 403, 403, 403),
+    "GET /api/v1/pqr-digital/interactions/{itx}/":
+                                        (401,  403,  403,  403,  403,  403,  200,  403,  403,  403),
+    "GET /api/v1/pqr-digital/exports/": (401,  403,  403,  200,  403,  403,  403,  200,  200,  403),
+    "GET /api/v1/pqr-digital/exports/{day}.csv": (401, 403, 403, 404, 403, 403, 403, 404, 404, 403),
+    "GET /api/v1/pqr-digital/webhooks/meta/": (403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "POST /api/v1/pqr-digital/webhooks/meta/": (403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET /admin/pqr_digital/interaction/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
+    "GET /admin/pqr_digital/digitalpqrexport/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
 }
 # fmt: on
 
@@ -92,7 +119,9 @@ def scene(users, office, tecnologo):
     case = make_case(office=office, assigned_to=tecnologo, status=CaseStatus.ASIGNADO)
     users[Role.GESTOR].is_staff = True  # as in the demo: the gestor configures in admin
     users[Role.GESTOR].save(update_fields=["is_staff"])
-    return {"users": users, "case": case}
+    interaction = InteractionFactory()  # open and unassigned: the creadores' shared inbox
+    export = DigitalPqrExport.objects.create(date_from=YESTERDAY, date_to=YESTERDAY)
+    return {"users": users, "case": case, "interaction": interaction, "export": export}
 
 
 def _request(client, method: str, url: str):
@@ -112,7 +141,13 @@ def test_nfr02_table_covers_every_role():
 def test_nfr02_role_url_table(client, scene, method, url, who, expected):
     """NFR-02: every role × every page and API endpoint → the status written in the table."""
     case = scene["case"]
-    url = url.format(case=case.pk, cu=case.customer_id)
+    url = url.format(
+        case=case.pk,
+        cu=case.customer_id,
+        itx=scene["interaction"].pk,
+        exp=scene["export"].pk,
+        day=f"{YESTERDAY:%Y-%m-%d}",
+    )
     if who != ANON:
         client.force_login(scene["users"][who])
 
@@ -129,10 +164,12 @@ def test_nfr02_role_url_table(client, scene, method, url, who, expected):
         body = response.json()
         if expected == 401:
             assert body["detail"] == "Las credenciales de autenticación no se proveyeron."
+        elif expected == 403 and "/webhooks/" in url:
+            assert body["detail"].startswith(WEBHOOK_REFUSED)
         elif expected == 403:
             assert body["detail"] == "Su rol no tiene acceso a este recurso."
         elif expected == 404:
-            assert body["detail"] == "Caso no encontrado."
+            assert body["detail"] == NOT_FOUND.get(url.split("/")[3], "Caso no encontrado.")
 
 
 def test_nfr02_evidence_upload_by_allowed_role_is_stored(client, scene):
