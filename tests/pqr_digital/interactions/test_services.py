@@ -689,7 +689,9 @@ def test_pqr06_a_manual_message_is_marked_sent_once(creador, register):
 def test_pqr06_a_user_known_to_meta_gets_the_reply_window(creador, monkeypatch):
     """A user the network identified (webhook) is answered by the automatic provider when it
     is configured, within 24 h of their last message."""
-    monkeypatch.setattr(services, "provider_for", lambda channel: "meta")
+    monkeypatch.setattr(
+        "pqr_digital.services.interactions.common.provider_for", lambda channel: "meta"
+    )
     arrived = timezone.now() - dt.timedelta(hours=1)
     interaction = _received(at=arrived)
 
