@@ -181,14 +181,17 @@ DAILY_TASKS = [
 ]
 
 
-def load_periodic_tasks(apps) -> None:
+def schedule_periodic_tasks(apps, *, every_minutes=(), daily=()) -> None:
+    """Schedule tasks in django-celery-beat unless already there (managers edit them in admin):
+    ``every_minutes`` of (name, task, minutes), ``daily`` of (name, task, hour, minute) in
+    America/Bogota. Modality apps call it from their own reference data."""
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minutes in PERIODIC_TASKS:
+    for name, task, minutes in every_minutes:
         schedule, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
         PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": schedule})
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    for name, task, hour, minute in DAILY_TASKS:
+    for name, task, hour, minute in daily:
         crontab, _ = CrontabSchedule.objects.get_or_create(
             minute=str(minute),
             hour=str(hour),
@@ -198,6 +201,10 @@ def load_periodic_tasks(apps) -> None:
             timezone="America/Bogota",
         )
         PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": crontab})
+
+
+def load_periodic_tasks(apps) -> None:
+    schedule_periodic_tasks(apps, every_minutes=PERIODIC_TASKS, daily=DAILY_TASKS)
 
 
 def load_internal_client_office(apps) -> None:

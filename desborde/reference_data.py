@@ -1,5 +1,7 @@
 """Reference data of the overflow modalities, loaded by a migration (and by tests after a flush)."""
 
+from core.reference_data import schedule_periodic_tasks
+
 POOLS = [
     ("desborde-metropolitano", "Desborde Unidad Canales Metropolitano", "metropolitano"),
     ("desborde-regional", "Desborde Unidad Canales Regional", "regional"),
@@ -21,8 +23,4 @@ PERIODIC_TASKS = [
 
 
 def load_periodic_tasks(apps) -> None:
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minutes in PERIODIC_TASKS:
-        schedule, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": schedule})
+    schedule_periodic_tasks(apps, every_minutes=PERIODIC_TASKS)

@@ -294,7 +294,14 @@ def seed(context: DemoContext) -> str:
         _create(creador, handle, channel, day, hour, data, plan)
         created += 1
     filed = Interaction.objects.filter(status=Interaction.Status.PQR_CREATED).count()
+    # The help desk's page shows the exports of the last two days, as the mesa would have built
+    # them (the 06:00 job e-mails the next ones); building an existing one returns it.
+    from pqr_digital.services.export import export_build
+
+    for days_ago in (2, 1):
+        day = today - dt.timedelta(days=days_ago)
+        export_build(date_from=day, date_to=day, by=context.users["mesa"])
     return (
         f"PQR digitales: {created} interacciones nuevas en la bandeja del creador "
-        f"({filed} PQR digitales radicadas en total)."
+        f"({filed} PQR digitales radicadas en total); exportes de los dos días anteriores."
     )

@@ -6,22 +6,13 @@ from django import forms
 
 from core.models import DocumentType, NotificationMedium
 from pqr_digital.models import DigitalChannel, Interaction
+from pqr_digital.services.interactions import DATA_FIELDS
 
 #: The document the user states: every type but "Sin identificación" (that one is only for a
 #: contact created when the number matches none, PQR-03).
 STATED_DOCUMENT_TYPES = [("", "—")] + [
     (value, label) for value, label in DocumentType.choices if value != DocumentType.SIN_ID
 ]
-DATA_FIELDS = (
-    "author_handle",
-    "full_name",
-    "document_type",
-    "document_number",
-    "contract",
-    "property_address",
-    "motive",
-    "recording_ref",
-)
 
 
 def _style(form: forms.Form) -> None:

@@ -2,7 +2,7 @@
 templates (editable in admin, CORE-11) and the periodic jobs (editable hour, django-celery-beat).
 """
 
-from core.reference_data import CONTACT_LINES
+from core.reference_data import CONTACT_LINES, schedule_periodic_tasks
 
 #: Message template codes by purpose (pqr_digital.services use these).
 TEMPLATE_REQUEST_INFO = "pqr-digital-solicitud-informacion"
@@ -85,22 +85,7 @@ def load_templates(apps) -> None:
 
 
 def load_periodic_tasks(apps) -> None:
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    for name, task, minutes in PERIODIC_TASKS:
-        schedule, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": schedule})
-    for name, task, hour, minute in DAILY_TASKS:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=str(minute),
-            hour=str(hour),
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="America/Bogota",
-        )
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": crontab})
+    schedule_periodic_tasks(apps, every_minutes=PERIODIC_TASKS, daily=DAILY_TASKS)
 
 
 def load_all(apps) -> None:

@@ -56,12 +56,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     from core.reference_data import load_all
     from desborde.reference_data import load_pools
-    from pqr_digital.reference_data import load_templates
+    from pqr_digital.reference_data import load_all as load_pqr_digital
 
     with django_db_blocker.unblock():
         load_all(apps)
         load_pools(apps)
-        load_templates(apps)
+        load_pqr_digital(apps)
 
 
 @pytest.fixture(autouse=True)
@@ -77,12 +77,12 @@ def _reference_data(request):
 
         from core.reference_data import load_all
         from desborde.reference_data import load_pools
-        from pqr_digital.reference_data import load_templates
+        from pqr_digital.reference_data import load_all as load_pqr_digital
 
         request.getfixturevalue("transactional_db")
         load_all(apps)
         load_pools(apps)
-        load_templates(apps)
+        load_pqr_digital(apps)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.views import View
 
 from core import selectors as core_selectors
 from core.business_days import bogota_day_bounds
-from core.forms import BootstrapWidgetsMixin
+from core.forms import BootstrapWidgetsMixin, ReassignForm
 from core.models import CaseStatus
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
@@ -68,20 +68,12 @@ class OfficePqrFilterForm(BootstrapWidgetsMixin, forms.Form):
         return data
 
 
-class BulkReassignForm(BootstrapWidgetsMixin, forms.Form):
-    to_user = forms.ModelChoiceField(
-        label="Reasignar a",
-        queryset=None,
-        error_messages={
-            "required": "Seleccione el tecnólogo.",
-            "invalid_choice": "Ese tecnólogo no está disponible para reasignar.",
-        },
-    )
-    reason = forms.CharField(label="Motivo", max_length=200, required=False)
+class BulkReassignForm(BootstrapWidgetsMixin, ReassignForm):
+    """Core's reassignment form (technologist, reason), for several PQR at once."""
 
-    def __init__(self, *args, technologists, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = technologists
+        self.fields["to_user"].label = "Reasignar a"
 
 
 def _selected_ids(request) -> list[int]:
