@@ -16,6 +16,9 @@ declares in its ``AppConfig.ready``, with ``modality_register``:
 - ``case_scopes``: callables ``(user, roles) -> Q | None`` that widen which cases a user sees
   (``core.selectors.case_scope_q`` ORs them): e.g. the digital PQR, which belong to no office,
   for the Unidad Canales Regional's help desk and gestores de oficina;
+- ``case_unit``: ``(case) -> unit | None``, the unit a case of the modality belongs to when it
+  has no office (the digital PQR: Unidad Canales Regional); the daily due-date alert (LEG-02)
+  goes to that unit's managers;
 - ``demo_data``: ``(DemoContext) -> str`` — the app's part of ``manage.py seed_demo``
   (idempotent), given core's demo offices, users and customers; returns a line for the summary.
 
@@ -56,6 +59,7 @@ class ModalityRegistration:
     closing_rules: list[Callable] = field(default_factory=list)
     templates: dict[str, str] = field(default_factory=dict)
     case_scopes: list[Callable] = field(default_factory=list)
+    case_unit: Callable | None = None
     demo_data: Callable | None = None
 
 
@@ -71,6 +75,7 @@ def modality_register(
     closing_rules: list[Callable] | None = None,
     templates: dict[str, str] | None = None,
     case_scopes: list[Callable] | None = None,
+    case_unit: Callable | None = None,
     demo_data: Callable | None = None,
 ) -> ModalityRegistration:
     """Declare what a modality adds to core (see the module docstring). Once per modality."""
@@ -92,6 +97,7 @@ def modality_register(
         closing_rules=list(closing_rules or []),
         templates=dict(templates or {}),
         case_scopes=list(case_scopes or []),
+        case_unit=case_unit,
         demo_data=demo_data,
     )
     _REGISTRY[modality] = registration
@@ -139,6 +145,12 @@ def closing_rules(modality: str) -> list[Callable]:
 
 def case_scopes() -> list[Callable]:
     return [scope for registration in _REGISTRY.values() for scope in registration.case_scopes]
+
+
+def case_unit(case) -> str | None:
+    """The unit of a case without office, as its modality says (None when it says nothing)."""
+    registration = _REGISTRY.get(case.modality)
+    return registration.case_unit(case) if registration and registration.case_unit else None
 
 
 def template_code(modality: str, purpose: str) -> str:

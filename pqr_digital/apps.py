@@ -9,7 +9,7 @@ class PqrDigitalConfig(AppConfig):
         from core.modalities import MenuEntry, modality_register
         from core.models import Modality
         from core.roles import Role
-        from pqr_digital import demo, panels, scopes
+        from pqr_digital import demo, panels, receivers, scopes
 
         modality_register(
             Modality.PQR_DIGITAL,
@@ -33,5 +33,7 @@ class PqrDigitalConfig(AppConfig):
             ],
             case_panels=[panels.case_page_panel],
             case_scopes=[scopes.digital_pqr_scope],
+            case_unit=scopes.digital_pqr_unit,
+            closing_rules=[receivers.require_screenshot],
             demo_data=demo.seed,
         )

@@ -28,6 +28,11 @@ def user_handles_digital_pqr(user, roles=None) -> bool:
     )
 
 
+def digital_pqr_unit(case) -> str:
+    """The unit of a digital PQR (they have no office): its due-date alerts go there (LEG-02)."""
+    return DIGITAL_PQR_UNIT
+
+
 def digital_pqr_scope(user, roles) -> Q | None:
     if user_handles_digital_pqr(user, roles):
         return Q(modality=Modality.PQR_DIGITAL)

@@ -30,8 +30,12 @@ def pqr_due_soon(*, today: dt.date) -> list[Case]:
 
 
 def _unit_of(case: Case) -> str | None:
+    """The case's office's unit; for a case without office, the unit its modality names (the
+    digital PQR belong to the Unidad Canales Regional)."""
+    from core import modalities
+
     office = case.supported_office or case.office
-    return office.unit if office else None
+    return office.unit if office else modalities.case_unit(case)
 
 
 def pqr_due_alerts_send(*, today: dt.date | None = None) -> int:

@@ -23,6 +23,7 @@ from pqr_digital.services.export import (
     csv_write,
     daily_exports_run,
     export_build,
+    export_email,
     xlsx_write,
 )
 from tests.factories import CustomerFactory, OfficeFactory, make_case
@@ -391,6 +392,28 @@ def test_pqr07_existing_export_is_reused_and_rebuilt_only_when_pqr_came_later(
     assert rebuilt.csv_file.name != csv_name
     assert not rebuilt.csv_file.storage.exists(csv_name)
     assert rebuilt.csv_file.storage.exists(rebuilt.csv_file.name)
+
+
+def test_pqr07_the_email_carries_the_files_of_a_rebuild_made_in_between(
+    people, django_capture_on_commit_callbacks
+):
+    """The job holds an export built earlier; the mesa rebuilds it (new files, the old ones
+    deleted) before the job e-mails it: the e-mail carries the current files and count."""
+    day = yesterday()
+    make_digital_pqr(filed_at=dt.datetime.combine(day, dt.time(9, 0), tzinfo=BOGOTA))
+    held_by_the_job = export_build(date_from=day, date_to=day)
+    make_digital_pqr(filed_at=dt.datetime.combine(day, dt.time(22, 0), tzinfo=BOGOTA))
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuilt = export_build(date_from=day, date_to=day, by=people["mesa"], rebuild=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_email(export=held_by_the_job)
+
+    sent = Notification.objects.filter(recipient="go1@epm.example").get()
+    assert sent.attachments == [rebuilt.csv_file.name, rebuilt.xlsx_file.name]
+    assert sent.subject.endswith("(2)")
+    assert sent.status == Notification.Status.SENT
+    assert held_by_the_job.emailed_at is not None
 
 
 def test_pqr07_rebuilding_an_emailed_export_keeps_the_files_that_were_sent(

@@ -148,11 +148,18 @@ def export_email(*, export: DigitalPqrExport) -> bool:
         log.warning("Exporte %s sin destinatarios: no hay gestores de oficina Regional.", export)
         return False
     with transaction.atomic():
-        claimed = DigitalPqrExport.objects.filter(pk=export.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
+        # Locked and read again: a rebuild by the mesa in between (it locks the same row) may
+        # have replaced the files and the count; the e-mail carries the current ones.
+        current = (
+            DigitalPqrExport.objects.select_for_update()
+            .filter(pk=export.pk, emailed_at__isnull=True)
+            .first()
         )
-        if not claimed:
+        if current is None:
             return False
+        current.emailed_at = export.emailed_at = timezone.now()
+        current.save(update_fields=["emailed_at"])
+        export = current
         day = export_label(export)
         subject = f"PQR digitales del {day} ({export.rows})"
         if export.rows:
@@ -182,7 +189,6 @@ def export_email(*, export: DigitalPqrExport) -> bool:
                 body=body,
                 attachments=[export.csv_file.name, export.xlsx_file.name],
             )
-    export.refresh_from_db(fields=["emailed_at"])
     return True
 
 

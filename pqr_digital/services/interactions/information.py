@@ -6,13 +6,14 @@ messaged, or the call ended), and the daily job that does that closing.
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.business_days import bogota_day_bounds, local_date
 from core.exceptions import ProtocolConflict
 from core.models import OutboundMessage, User
 from core.services.messaging import template_render
-from pqr_digital.models import DigitalChannel, Interaction
+from pqr_digital.models import DigitalChannel, InboundMessage, Interaction
 from pqr_digital.reference_data import TEMPLATE_CLOSE_UNANSWERED, TEMPLATE_REQUEST_INFO
 from pqr_digital.services.interactions.common import (
     Purpose,
@@ -167,12 +168,25 @@ def interactions_close_unanswered_due(*, now: dt.datetime | None = None) -> int:
     One short transaction per interaction, its row locked with SKIP LOCKED: two workers never
     close the same one, a creador working on one is not blocked, and a failure leaves the others
     closed. Running it twice closes once and sends one message (the status is re-checked under
-    the lock and the message has one key per interaction)."""
+    the lock and the message has one key per interaction).
+
+    An answer the provider delivered in time but no worker processed yet (broker down, task
+    lost) still stops the clock: the stored deliveries are processed first, and an interaction
+    whose user has a delivery still unprocessed is left for the next run."""
+    from pqr_digital.services.inbound import inbound_process_pending
+
     now = now or timezone.now()
+    inbound_process_pending()
     start_of_today, _ = bogota_day_bounds(local_date(now))
+    unprocessed_answer = InboundMessage.objects.filter(
+        processed_at__isnull=True,
+        provider=OuterRef("provider"),
+        channel=OuterRef("channel"),
+        sender_id=OuterRef("provider_sender_id"),
+    )
     due = Interaction.objects.filter(
         status=Status.WAITING_INFO, info_requested_at__lt=start_of_today
-    )
+    ).exclude(Exists(unprocessed_answer))
     closed = 0
     for pk in list(due.order_by("info_requested_at", "id").values_list("pk", flat=True)):
         with transaction.atomic():

@@ -281,6 +281,36 @@ def test_pqr02_the_users_answer_in_time_stops_the_closing(creador):
     assert not _messages(interaction, Purpose.CLOSE_UNANSWERED)
 
 
+def test_pqr02_nfr03_an_answer_stored_but_not_processed_still_stops_the_closing(creador):
+    """The webhook stored the user's answer in time but no worker processed it (broker down,
+    task lost): the daily job processes the stored deliveries first, so the answer counts."""
+    from pqr_digital.models import InboundMessage
+
+    interaction = _received(at=bogota(2026, 3, 10, 9, 0))
+    services.interaction_update(
+        interaction=interaction, by=creador, full_name="Carolina Zapata", motive="Factura alta"
+    )
+    services.interaction_request_info(
+        interaction=interaction, by=creador, at=bogota(2026, 3, 10, 9, 30)
+    )
+    InboundMessage.objects.create(
+        provider="meta",
+        provider_message_id="wamid.respuesta-sin-procesar",
+        channel=DigitalChannel.WHATSAPP,
+        sender_id="573001112233",
+        text="Mi contrato es 1203456",
+        sent_at=bogota(2026, 3, 10, 21, 0),
+    )
+
+    assert services.interactions_close_unanswered_due(now=bogota(2026, 3, 11, 8, 0)) == 0
+
+    interaction.refresh_from_db()
+    assert interaction.status == Status.OPEN
+    assert interaction.info_answered_at == bogota(2026, 3, 10, 21, 0)
+    assert not _messages(interaction, Purpose.CLOSE_UNANSWERED)
+    assert InboundMessage.objects.get().interaction_id == interaction.pk
+
+
 def test_pqr02_the_creador_typing_the_answer_stops_the_closing(creador, incomplete):
     services.interaction_request_info(
         interaction=incomplete, by=creador, at=bogota(2026, 3, 10, 9, 0)
