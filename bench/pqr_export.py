@@ -167,8 +167,9 @@ def _create(day: dt.date, n: int, offset: int) -> None:
             "filed_at": f"%s::timestamptz + ((g.i - {offset} - 1) * {86399.0 / n}) "
             "* interval '1 second'",
             "due_date": "%s::date + 21",
-            "contact_phone": "CASE WHEN g.i %% 2 = 0 THEN '0' ELSE '' END || (3000000000 + g.i)",
-            "contact_email": "'cliente' || g.i || '@example.com'",
+            "notification_mobile": "CASE WHEN g.i %% 2 = 0 THEN '0' ELSE '' END "
+            "|| (3000000000 + g.i)",
+            "notification_email": "'cliente' || g.i || '@example.com'",
             "created_at": "now()",
             "updated_at": "now()",
         },

@@ -14,18 +14,19 @@ from core.services.evidence import ACCEPTED_LABEL
 
 
 class BootstrapWidgetsMixin:
-    """Bootstrap classes on every widget of a form (select, check box, the rest)."""
+    """Bootstrap classes on every widget of a form (check box and radio, select, the rest;
+    hidden inputs none), unless a field sets its own."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
+                widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
 
 
 class EvidenceUploadForm(forms.Form):

@@ -7,10 +7,13 @@ The creadores work the interactions in their inbox (/pqr-digital/), through the 
 admin is for looking back (history included), not for changing states."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.roles import Role, user_has_role
 from pqr_digital.models import DigitalPqrExport, InboundMessage, Interaction
+from pqr_digital.scopes import user_handles_digital_pqr
 
 
 def _may_see(request) -> bool:
@@ -107,11 +110,37 @@ class InboundMessageAdmin(GestorReadOnlyAdmin):
 
 @admin.register(DigitalPqrExport)
 class DigitalPqrExportAdmin(GestorReadOnlyAdmin):
+    """The exports hold the Regional unit's PQR with personal data: only the users who handle
+    them (``user_handles_digital_pqr``) see them, and the files download through the scoped
+    pages, never their storage path."""
+
     list_display = ["date_from", "date_to", "rows", "built_at", "built_by", "emailed_at"]
     list_filter = [("emailed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["built_by"]
     search_fields = ["built_by__username", "built_by__first_name", "built_by__last_name"]
     date_hierarchy = "date_from"
+    fields = ["date_from", "date_to", "rows", "built_at", "built_by", "emailed_at", "files"]
+
+    def _handles(self, request) -> bool:
+        return _may_see(request) and user_handles_digital_pqr(request.user)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if self._handles(request) else qs.none()
+
+    def has_module_permission(self, request) -> bool:
+        return self._handles(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._handles(request)
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return self.fields
+
+    @admin.display(description="archivos")
+    def files(self, obj):
+        return format_html(
+            '<a href="{}">CSV</a> · <a href="{}">Excel</a>',
+            reverse("pqr_digital:export_csv", args=[obj.pk]),
+            reverse("pqr_digital:export_xlsx", args=[obj.pk]),
+        )

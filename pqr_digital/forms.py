@@ -4,6 +4,7 @@ Spanish per-field messages."""
 
 from django import forms
 
+from core.forms import BootstrapWidgetsMixin
 from core.models import DocumentType, NotificationMedium
 from pqr_digital.models import DigitalChannel, Interaction
 from pqr_digital.services.interactions import DATA_FIELDS
@@ -15,18 +16,7 @@ STATED_DOCUMENT_TYPES = [("", "—")] + [
 ]
 
 
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif not isinstance(widget, forms.HiddenInput):
-            widget.attrs.setdefault("class", "form-control")
-
-
-class InteractionDataForm(forms.Form):
+class InteractionDataForm(BootstrapWidgetsMixin, forms.Form):
     """PQR-02's minimum content: name, ID number, contract or property address, motive."""
 
     author_handle = forms.CharField(
@@ -65,7 +55,6 @@ class InteractionDataForm(forms.Form):
             del self.fields["recording_ref"]
         self.fields["document_number"].widget.attrs["inputmode"] = "text"
         self.fields["contract"].widget.attrs["inputmode"] = "numeric"
-        _style(self)
 
     def data_fields(self) -> dict:
         return {k: self.cleaned_data[k] for k in DATA_FIELDS if k in self.cleaned_data}
@@ -198,7 +187,7 @@ class PqrForm(InteractionDataForm):
         return initial
 
 
-class CloseUnansweredForm(forms.Form):
+class CloseUnansweredForm(BootstrapWidgetsMixin, forms.Form):
     cannot_receive_messages = forms.BooleanField(
         label="El usuario no puede recibir mensajes (tiene deshabilitada la opción)",
         required=False,
@@ -206,10 +195,9 @@ class CloseUnansweredForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
-class ScreenshotForm(forms.Form):
+class ScreenshotForm(BootstrapWidgetsMixin, forms.Form):
     file = forms.FileField(
         label="Captura de la interacción (imagen o PDF)",
         error_messages={"required": "Seleccione la captura de la interacción."},
@@ -218,4 +206,3 @@ class ScreenshotForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)

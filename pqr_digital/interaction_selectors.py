@@ -73,8 +73,14 @@ def interaction_get_for_user(*, user, interaction_id) -> Interaction:
 
 
 def interaction_messages(*, interaction: Interaction) -> list[OutboundMessage]:
-    """Every message to the user about this interaction, oldest first: the proof of each one."""
-    return list(interaction.messages.select_related("sent_by").order_by("created_at", "id"))
+    """Every message to the user about this interaction, oldest first: the proof of each one,
+    with its purpose in words (``purpose_label``)."""
+    from pqr_digital.services.interactions import Purpose
+
+    messages = list(interaction.messages.select_related("sent_by").order_by("created_at", "id"))
+    for message in messages:
+        message.purpose_label = Purpose.LABELS.get(message.purpose, message.purpose)
+    return messages
 
 
 def interaction_message_get(*, interaction: Interaction, message_id) -> OutboundMessage:

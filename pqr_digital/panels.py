@@ -4,8 +4,9 @@ from django.db.models import Exists, OuterRef
 
 from core.models import Evidence, EvidenceKind
 from core.roles import Role, can_see_personal_data, user_has_role
+from pqr_digital.interaction_selectors import interaction_messages
 from pqr_digital.models import Interaction
-from pqr_digital.services.interactions import Purpose, needs_screenshot
+from pqr_digital.services.interactions import needs_screenshot
 
 
 def case_page_panel(request, case, forms):
@@ -27,9 +28,7 @@ def case_page_panel(request, case, forms):
     )
     if interaction is None:
         return None
-    outbound = list(interaction.messages.select_related("sent_by").order_by("created_at", "id"))
-    for message in outbound:
-        message.purpose_label = Purpose.LABELS.get(message.purpose, message.purpose)
+    outbound = interaction_messages(interaction=interaction)
     user = request.user
     return {
         "template": "pqr_digital/partials/_interaction_case_panel.html",

@@ -12,7 +12,7 @@ from core.roles import Role
 
 #: The unit that exports and reassigns the digital PQR (2.7 step 2).
 DIGITAL_PQR_UNIT = Unit.REGIONAL
-DIGITAL_PQR_ROLES = {Role.MESA, Role.GESTOR_OFICINA, Role.GESTOR}
+DIGITAL_PQR_ROLES = (Role.MESA, Role.GESTOR_OFICINA, Role.GESTOR)
 
 
 def user_handles_digital_pqr(user, roles=None) -> bool:
@@ -24,7 +24,9 @@ def user_handles_digital_pqr(user, roles=None) -> bool:
     roles = user_roles(user) if roles is None else roles
     office = getattr(user, "home_office", None)
     return (
-        bool(roles & DIGITAL_PQR_ROLES) and office is not None and office.unit == DIGITAL_PQR_UNIT
+        bool(roles & set(DIGITAL_PQR_ROLES))
+        and office is not None
+        and office.unit == DIGITAL_PQR_UNIT
     )
 
 

@@ -53,8 +53,8 @@ EXPORT_COLUMNS = (
     ExportColumn("x_handle", "usuario en la red", "text", 20),
     ExportColumn("x_recording", "referencia de grabación", "text", 20),
     ExportColumn("x_technologist", "tecnólogo asignado", "text", 24),
-    ExportColumn("x_email", "correo de contacto", "text", 28),
-    ExportColumn("x_phone", "celular de contacto", "code", 16),
+    ExportColumn("x_email", "correo para notificación", "text", 28),
+    ExportColumn("x_phone", "celular para citación", "code", 16),
 )
 #: The row query also selects these, to order by (never written to the files).
 ORDER_ALIASES = ("x_order_filed_at", "x_order_id")
@@ -119,8 +119,8 @@ def export_rows(*, date_from: dt.date, date_to: dt.date, as_of: dt.datetime | No
         "x_handle": F("digital_interaction__author_handle"),
         "x_recording": F("digital_interaction__recording_ref"),
         "x_technologist": Coalesce(technologist, F("assigned_to__username")),
-        "x_email": F("contact_email"),
-        "x_phone": F("contact_phone"),
+        "x_email": F("notification_email"),
+        "x_phone": F("notification_mobile"),
         "x_order_filed_at": F("filed_at"),
         "x_order_id": F("id"),
     }

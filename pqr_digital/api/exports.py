@@ -21,14 +21,13 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from core.permissions import has_any_role
-from core.roles import Role
 from pqr_digital import selectors
 from pqr_digital.models import DigitalPqrExport
+from pqr_digital.scopes import DIGITAL_PQR_ROLES as EXPORT_ROLES
 from pqr_digital.scopes import user_handles_digital_pqr
 from pqr_digital.services import export as services
 from pqr_digital.views.exports import export_file_response
 
-EXPORT_ROLES = (Role.MESA, Role.GESTOR_OFICINA, Role.GESTOR)
 DAY = r"\d{4}-\d{2}-\d{2}"
 PERIOD = rf"{DAY}(?:_{DAY})?"
 

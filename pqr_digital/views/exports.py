@@ -21,14 +21,13 @@ from django.views import View
 
 from core.forms import BootstrapWidgetsMixin
 from core.permissions import RoleRequiredMixin
-from core.roles import Role
 from core.views import form_add_errors
 from pqr_digital import selectors
+from pqr_digital.scopes import DIGITAL_PQR_ROLES as EXPORT_ROLES
 from pqr_digital.scopes import user_handles_digital_pqr
 from pqr_digital.services import export as services
 
 #: Who may open the page; of them, only those ``user_handles_digital_pqr`` see data.
-EXPORT_ROLES = (Role.MESA, Role.GESTOR_OFICINA, Role.GESTOR)
 PAGE_SIZE = 31
 FILE_TYPES = {"csv": services.CSV_CONTENT_TYPE, "xlsx": services.XLSX_CONTENT_TYPE}
 NOT_REGIONAL = (

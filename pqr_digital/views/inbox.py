@@ -119,8 +119,6 @@ def _page_context(request, interaction: Interaction) -> dict:
     missing = services.interaction_missing_fields(interaction) if interaction.is_open else []
     waiting = interaction.status == Interaction.Status.WAITING_INFO
     outbound = selectors.interaction_messages(interaction=interaction)
-    for message in outbound:
-        message.purpose_label = services.Purpose.LABELS.get(message.purpose, message.purpose)
     return {
         "interaction": interaction,
         "outbound": outbound,

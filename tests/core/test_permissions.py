@@ -102,7 +102,7 @@ TABLE = {
     "GET /api/v1/pqr-digital/webhooks/meta/": (403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "POST /api/v1/pqr-digital/webhooks/meta/": (403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "GET /admin/pqr_digital/interaction/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
-    "GET /admin/pqr_digital/digitalpqrexport/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
+    "GET /admin/pqr_digital/digitalpqrexport/": (ADL, ADL, ADL, 403, ADL, ADL, ADL, ADL, ADL, ADL),
 }
 # fmt: on
 

@@ -54,8 +54,8 @@ HEADERS = [
     "usuario en la red",
     "referencia de grabación",
     "tecnólogo asignado",
-    "correo de contacto",
-    "celular de contacto",
+    "correo para notificación",
+    "celular para citación",
 ]
 TRICKY_MOTIVE = 'Cobro "doble"; revisar medidor.\nSegunda línea\r\ncon \\ barra y\ttab'
 
@@ -136,10 +136,12 @@ def tricky_pqr(filed_at, **kwargs):
         contract_number="0001234",
         property_address="Cra. 50 # 10-20; apto 301",
         motive=TRICKY_MOTIVE,
-        contact_email="nono@example.com",
-        contact_phone="0573001234567",
         **kwargs,
     )
+    # The medium the user authorised for the answer (CORE-13), as the creador records it.
+    case.notification_email = "nono@example.com"
+    case.notification_mobile = "0573001234567"
+    case.save(update_fields=["notification_email", "notification_mobile"])
     interaction = case.digital_interaction
     interaction.relation_to_premises = "-arrendatario"
     interaction.author_handle = "@nono_avila"
@@ -228,8 +230,8 @@ def test_pqr07_csv_opens_in_excel_colombia_and_round_trips(people):
     assert row["usuario en la red"] == "'@nono_avila"
     assert row["referencia de grabación"] == "GRAB-00042"
     assert row["tecnólogo asignado"] == people["tecnologo"].get_full_name()
-    assert row["correo de contacto"] == "nono@example.com"
-    assert row["celular de contacto"] == '="0573001234567"'
+    assert row["correo para notificación"] == "nono@example.com"
+    assert row["celular para citación"] == '="0573001234567"'
     assert "Ñoño Ávila Pérez".encode() in data  # UTF-8, not Latin-1
 
 
@@ -318,7 +320,7 @@ def test_pqr07_xlsx_opens_with_openpyxl_and_values_read_back(people):
     assert row["contacto nombre"] == '=HYPERLINK("http://x")Ñoño Ávila Pérez'  # text, not formula
     assert row["número de documento"] == "0012345678"
     assert row["contrato"] == "0001234"
-    assert row["celular de contacto"] == "0573001234567"
+    assert row["celular para citación"] == "0573001234567"
     assert row["motivo PQR (detalle)"] == TRICKY_MOTIVE + "<b>&amp;</b> ]]>"  # \x01 \x0b dropped
     assert row["usuario en la red"] == "@nono_avila"
     assert row["tecnólogo asignado"] == people["tecnologo"].get_full_name()

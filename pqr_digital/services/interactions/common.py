@@ -49,13 +49,16 @@ DATA_FIELDS = (
 )
 #: Max lengths of the one-line fields (the model's), to answer 400 instead of a database error.
 MAX_LENGTHS = {
-    "author_handle": 200,
-    "full_name": 160,
-    "document_number": 20,
-    "contract": 30,
-    "property_address": 200,
-    "recording_ref": 120,
-    "relation_to_premises": 300,
+    name: Interaction._meta.get_field(name).max_length
+    for name in (
+        "author_handle",
+        "full_name",
+        "document_number",
+        "contract",
+        "property_address",
+        "recording_ref",
+        "relation_to_premises",
+    )
 }
 #: The document the user states: any type but "Sin identificación" (that one is only for the
 #: contact created when the number matches none, PQR-03). Without a type, a cédula.
@@ -89,11 +92,6 @@ class InteractionRedirected(ProtocolConflict):
     """A rule of 2.7 (PQR-04, PQR-05) sends the user elsewhere: no PQR, no contact. Raised after
     the interaction's closing and the redirect message were committed (they are the record that
     the user was told); the API answers 409 with this message."""
-
-    def __init__(self, message: str, *, interaction: Interaction, outbound: OutboundMessage):
-        super().__init__(message)
-        self.interaction = interaction
-        self.outbound = outbound
 
 
 # --- reading helpers (no queries) ------------------------------------------------------------

@@ -254,9 +254,7 @@ def interaction_pqr_create(
         )
         raise InteractionRedirected(
             f"{explanation} No se radicó PQR: la interacción quedó cerrada como "
-            f"«{interaction.get_status_display()}» y {told}",
-            interaction=interaction,
-            outbound=message,
+            f"«{interaction.get_status_display()}» y {told}"
         )
     return case
 

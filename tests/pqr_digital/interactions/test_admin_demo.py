@@ -40,11 +40,33 @@ def test_nfr04_admin_shows_2_7_to_superusers_and_gestores_only(
     interaction = register()
     user = make_user(role, cc_office, is_staff=True, is_superuser=superuser)
     client.force_login(user)
-    for url in ADMIN_URLS:
+    for url in ADMIN_URLS[:2]:
         assert client.get(url).status_code == status, url
     change = client.get(f"/admin/pqr_digital/interaction/{interaction.pk}/change/")
     assert change.status_code == status
     assert client.get("/admin/pqr_digital/interaction/add/").status_code == 403
+
+
+def test_pqr07_nfr04_export_admin_only_for_those_who_handle_digital_pqr(client, cc_office):
+    """The exports hold the Regional unit's PQR: a Regional gestor sees them in admin (files
+    through the scoped download pages), a Metropolitano one is refused like any other role."""
+    from pqr_digital.models import DigitalPqrExport
+    from tests.factories import OfficeFactory
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    export = DigitalPqrExport.objects.create(date_from=yesterday, date_to=yesterday, rows=3)
+    url = "/admin/pqr_digital/digitalpqrexport/"
+    regional = make_user(Role.GESTOR, OfficeFactory(unit="regional"), is_staff=True)
+    metro = make_user(Role.GESTOR, cc_office, is_staff=True)
+
+    client.force_login(metro)
+    assert client.get(url).status_code == 403
+    assert client.get(f"{url}{export.pk}/change/").status_code == 403
+    client.force_login(regional)
+    assert client.get(url).status_code == 200
+    page = client.get(f"{url}{export.pk}/change/").content.decode()
+    assert f'href="/pqr-digital/exportes/{export.pk}/csv/"' in page
+    assert "/media/" not in page
 
 
 def test_nfr04_gestor_cannot_change_an_interaction_superuser_corrects_the_data(
