@@ -81,6 +81,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "add_assignmentpool",
         "change_assignmentpool",
         "view_contactattempt",
+        "view_rosterentry",
+        "add_rosterentry",
+        "change_rosterentry",
+        "delete_rosterentry",
+        "view_shiftcheck",
+        "view_turn",
     ],
     Role.ASIGNADOR: [
         "view_office",

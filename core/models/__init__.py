@@ -20,6 +20,8 @@ from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
 from .outbound import OutboundMessage
 from .printing import PrintJob, PrintStep
+from .roster import RemoteModality, RosterEntry, RosterNotice, ShiftCheck
+from .turns import Turn, TurnEvent, TurnSequence, TurnStatus
 
 __all__ = [
     "ApiTokenActivity",
@@ -49,6 +51,14 @@ __all__ = [
     "Printer",
     "PrintJob",
     "PrintStep",
+    "RemoteModality",
+    "RosterEntry",
+    "RosterNotice",
+    "ShiftCheck",
+    "Turn",
+    "TurnEvent",
+    "TurnSequence",
+    "TurnStatus",
     "SenderMailbox",
     "StaffAvailability",
     "TransactionType",
