@@ -41,6 +41,11 @@ urlpatterns = [
     path("api/v1/auth/logout/", TokenLogoutView.as_view(), name="api_logout"),
     path("api/v1/desborde/", include("desborde.api_urls")),
     path("api/v1/pqr-digital/", include("pqr_digital.api_urls")),
+    # Issue 11: the support roster and shift checks, office turns (core), the cellphone
+    # outcome of a turn (desborde, 2.3).
+    path("api/v1/", include("core.api_roster")),
+    path("api/v1/", include("core.api_turns")),
+    path("api/v1/", include("desborde.api_cellphone")),
     path(
         "api/v1/cases/<int:case_id>/print-jobs/",
         api_printing.case_print_job_send,

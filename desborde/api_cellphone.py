@@ -1,0 +1,3 @@
+"""Placeholder: filled by issue 11."""
+
+urlpatterns = []
