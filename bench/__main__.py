@@ -1,4 +1,4 @@
-"""`python -m bench [assignment|workbench|intakes|pqr_export|all]` on PostgreSQL
+"""`python -m bench [assignment|workbench|intakes|pqr_export|turns|all]` on PostgreSQL
 (BENCH_DATABASE_URL or a default local database ``atencion_bench``, created when missing and
 wiped by each run)."""
 
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import assignment, intakes, pqr_export, workbench
+    from bench import assignment, intakes, pqr_export, turns, workbench
 
     which = argv[0] if argv else "all"
     ok = True
@@ -41,6 +41,8 @@ def main(argv: list[str]) -> int:
         ok &= intakes.run()
     if which in ("pqr_export", "all"):
         ok &= pqr_export.run()
+    if which in ("turns", "all"):
+        ok &= turns.run()
     return 0 if ok else 1
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views
+from core import views, views_turns
 
 app_name = "core"
 
@@ -21,4 +21,13 @@ urlpatterns = [
         name="evidence_download",
     ),
     path("oficina/", views.OfficeHomeView.as_view(), name="office_home"),
+    path("oficina/turnos/", views_turns.TurnDeskView.as_view(), name="turn_desk"),
+    path("oficina/turnos/listas/", views_turns.TurnDeskListView.as_view(), name="turn_desk_lists"),
+    path("oficina/turnos/avisos/", views_turns.TurnAlertsView.as_view(), name="turn_alerts"),
+    path("oficina/turnos/remoto/", views_turns.TurnRemoteFieldsView.as_view(), name="turn_remote"),
+    path(
+        "oficina/turnos/<int:pk>/decision/",
+        views_turns.TurnDecisionView.as_view(),
+        name="turn_decision",
+    ),
 ]

@@ -23,10 +23,13 @@ from core.roles import (
     start_page_for,
     user_has_role,
 )
+from core.selectors.turns import office_turns_to_check
 from core.services import calls, closing
 from core.services.assignment import case_reassign
 from core.services.deadlines import NEAR_DUE_BUSINESS_DAYS
 from core.services.messaging import voicemail_script
+from core.services.turns import DECISIONS
+from core.views_turns import REFRESH_SECONDS as TURN_REFRESH_SECONDS
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -293,10 +296,21 @@ class OfficeHomeView(RoleRequiredMixin, View):
         )
         kiosks = office.kiosks.all() if office else []
         printers = office.printers.all() if office else []
+        to_check = list(office_turns_to_check(office=office)) if office else []
         return render(
             request,
             "core/office_home.html",
-            {"office": office, "cases": cases, "kiosks": kiosks, "printers": printers},
+            {
+                "office": office,
+                "cases": cases,
+                "kiosks": kiosks,
+                "printers": printers,
+                # CEL-03: calls that could not connect, polled (core.views_turns)
+                "to_check": to_check,
+                "decisions": DECISIONS,
+                "next": request.path,
+                "turn_refresh_seconds": TURN_REFRESH_SECONDS,
+            },
         )
 
 

@@ -18,6 +18,8 @@ class DesbordeConfig(AppConfig):
             menu=[
                 MenuEntry("Desborde", "desborde:home", (Role.ORIENTADOR,)),
                 MenuEntry("Registros de desborde", "desborde:intake_list", (Role.ASIGNADOR,)),
+                MenuEntry("Taquilla virtual", "desborde:booth", (Role.TECNOLOGO,)),
+                MenuEntry("Cola de impresión", "desborde:print_queue", (Role.ENCARGADO,)),
             ],
             case_panels=[receivers.case_page_panel],
             closing_rules=[receivers.require_customer_agreement],
@@ -25,3 +27,4 @@ class DesbordeConfig(AppConfig):
             demo_data=demo.seed,
         )
         case_closed.connect(receivers.report_pqr_number, dispatch_uid="desborde-df04")
+        case_closed.connect(receivers.finish_turn, dispatch_uid="desborde-cel04-turn")

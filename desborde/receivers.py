@@ -1,11 +1,13 @@
-"""How the overflow modalities plug into core's case lifecycle (closing rule, signal, case
+"""How the overflow modalities plug into core's case lifecycle (closing rule, signals, case
 page panel); registered in ``DesbordeConfig.ready``."""
 
 from core.exceptions import ProtocolConflict
-from core.models import Case
+from core.models import Case, Turn
 from core.roles import Role, user_has_role
+from core.services.turns import turn_dial
 from desborde import services
 from desborde.models import Intake, IntakeMode
+from desborde.services import cellphone
 
 
 def require_customer_agreement(*, case: Case, by) -> None:
@@ -24,11 +26,19 @@ def report_pqr_number(sender, *, case: Case, by, **kwargs) -> None:
     services.intake_report_pqr_number(case=case)
 
 
+def finish_turn(sender, *, case: Case, by, **kwargs) -> None:
+    """``case_closed`` (CEL-04): the office turn attended through the case becomes "atendido".
+    If this fails the close still stands; the technologist's next "Llamar" in the booth
+    finishes the turn of a closed case first (``cellphone.booth_turn_take``)."""
+    cellphone.cellphone_turn_finish_for_case(case=case, by=by)
+
+
 def case_page_panel(request, case: Case, forms) -> dict | None:
-    """The WhatsApp loop and print queue on the technologist's case page."""
+    """The WhatsApp loop and print queue on the technologist's case page; for a case opened
+    from an office turn by cellphone (2.3), the turn and the supported office's print queue."""
     intake = Intake.objects.filter(case=case).select_related("office").first()
     if intake is None:
-        return None
+        return _cellphone_panel(request, case, forms)
     is_assignee = case.assigned_to_id == request.user.pk and user_has_role(
         request.user, Role.TECNOLOGO
     )
@@ -40,5 +50,29 @@ def case_page_panel(request, case: Case, forms) -> dict | None:
         "print_jobs": list(case.print_jobs.all()),
         "can_act": is_assignee and not case.is_closed,
         "proposal_form": forms.get("proposal_form"),
+        "print_form": forms.get("print_form"),
+    }
+
+
+def _cellphone_panel(request, case: Case, forms) -> dict | None:
+    """CEL-04 on the case page: the turn, the number to dial with 003, and the documents for
+    the supported office's printer (core's print queue, ``desborde:case_print``)."""
+    turn = (
+        Turn.objects.filter(case=case).select_related("office").order_by("-id").first()
+        if case.turn_number
+        else None
+    )
+    if turn is None:
+        return None
+    is_assignee = case.assigned_to_id == request.user.pk and user_has_role(
+        request.user, Role.TECNOLOGO
+    )
+    return {
+        "template": "desborde/partials/_booth_case_panel.html",
+        "turn": turn,
+        "office": case.supported_office or turn.office,
+        "dial": turn_dial(turn.mobile) if is_assignee else "",
+        "print_jobs": list(case.print_jobs.select_related("printer")),
+        "can_act": is_assignee and not case.is_closed,
         "print_form": forms.get("print_form"),
     }

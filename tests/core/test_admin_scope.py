@@ -22,6 +22,8 @@ from core.models import (
     Kiosk,
     Office,
     Printer,
+    RosterEntry,
+    ShiftCheck,
     StaffAvailability,
     Unit,
 )
@@ -130,6 +132,12 @@ def scene(office):
         user=far_tech, date=timezone.localdate(), is_available=True
     )
     Kiosk.objects.create(office=far, label="Módulo R1")
+    RosterEntry.objects.create(
+        day=timezone.localdate(), technologist=far_tech, office=far, modality="celular"
+    )
+    ShiftCheck.objects.create(
+        technologist=far_tech, day=timezone.localdate(), checked_at=timezone.now()
+    )
     Printer.objects.create(office=far, name="Impresora R")
     Printer.objects.create(office=office, name="Impresora P")
 
@@ -238,6 +246,8 @@ def test_nfr02_the_scoped_admins_are_the_ones_expected():
         "kiosk",
         "printer",
         "printjob",
+        "rosterentry",
+        "shiftcheck",
         "staffavailability",
         "user",
     ]
@@ -258,6 +268,14 @@ def test_nfr02_every_scoped_admin_changelist_lists_only_rows_in_scope(client, sc
         "kiosk": set(Kiosk.objects.filter(office=scene["far"]).values_list("pk", flat=True)),
         "printer": set(Printer.objects.filter(office=scene["far"]).values_list("pk", flat=True)),
         "printjob": {scene["ids"]["other_print_job"]},
+        "rosterentry": set(
+            RosterEntry.objects.filter(office=scene["far"]).values_list("pk", flat=True)
+        ),
+        "shiftcheck": set(
+            ShiftCheck.objects.filter(technologist__home_office=scene["far"]).values_list(
+                "pk", flat=True
+            )
+        ),
     }[model]
     opened = 0
     for role in Role:

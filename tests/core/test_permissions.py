@@ -14,9 +14,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.api_turns import SHIFT_CHECK_MISSING
 from core.business_days import BOGOTA
-from core.models import CaseStatus
+from core.models import CaseStatus, TransactionType
 from core.roles import Role
+from core.services.turns import turn_create
 from pqr_digital.models import DigitalPqrExport
 from tests.factories import TINY_PNG, CustomerFactory, UserFactory, make_case
 from tests.factories.pqr_digital import InteractionFactory
@@ -43,7 +45,7 @@ CTA = (302, "/cuenta/")
 DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
 
 #: The 404 message of each API resource (by the path segment after /api/v1/), when not a case's.
-NOT_FOUND = {"pqr-digital": "No existe el exporte."}
+NOT_FOUND = {"pqr-digital": "No existe el exporte.", "turns": "Turno no encontrado."}
 #: Meta's webhook refuses a wrong verification token (GET) or signature (POST) with these.
 WEBHOOK_REFUSED = ("Verificación del webhook rechazada", "Firma")
 YESTERDAY = dt.datetime.now(tz=BOGOTA).date() - dt.timedelta(days=1)
@@ -62,6 +64,11 @@ TABLE = {
     "POST /casos/{case}/cerrar/":       (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
     "POST /casos/{case}/reasignar/":    (LOG,  403,  403,  400,  400,  403,  403,  403,  400,  403),
     "GET /oficina/":                    (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
+    "GET /oficina/turnos/":             (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
+    "POST /oficina/turnos/":            (LOG,  400,  403,  403,  403,  400,  403,  403,  403,  403),
+    "GET /oficina/turnos/listas/":      (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
+    "GET /oficina/turnos/avisos/":      (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
+    "GET /oficina/turnos/remoto/":      (LOG,  200,  403,  403,  403,  200,  403,  403,  403,  403),
     "GET /admin/":                      (ADM,  ADM,  ADM,  200,  ADM,  ADM,  ADM,  ADM,  ADM,  ADM),
     "GET /admin/core/case/":            (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
     "GET /admin/core/case/{case}/change/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
@@ -101,6 +108,22 @@ TABLE = {
     "GET /api/v1/pqr-digital/exports/{day}.csv": (401, 403, 403, 404, 403, 403, 403, 404, 404, 403),
     "GET /api/v1/pqr-digital/webhooks/meta/": (403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "POST /api/v1/pqr-digital/webhooks/meta/": (403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    # Issue 11: roster, shift checks, turns, the virtual booth. The scene's technologist is not
+    # rostered today: the booth refuses them (page 403, a turn of the office 404).
+    "GET /api/v1/technologists/":       (401,  403,  403,  200,  200,  403,  403,  403,  403,  403),
+    "GET /api/v1/roster/":              (401,  403,  200,  200,  200,  403,  403,  403,  403,  403),
+    "POST /api/v1/roster/":             (401,  403,  403,  400,  403,  403,  403,  403,  403,  403),
+    "POST /api/v1/shift-checks/":       (401,  403,  400,  403,  403,  403,  403,  403,  403,  403),
+    "POST /api/v1/offices/{office}/turns/": (401, 400, 403, 403, 403, 400, 403, 403, 403, 403),
+    "GET /api/v1/booth/turns/":         (401,  403,  403,  403,  403,  403,  403,  403,  403,  403),
+    "POST /api/v1/turns/{turn}/take/":  (401,  403,  403,  403,  403,  403,  403,  403,  403,  403),
+    "POST /api/v1/turns/{turn}/outcome/": (401, 403, 404, 403,  403,  403,  403,  403,  403,  403),
+    "POST /api/v1/turns/{turn}/office-decision/":
+                                        (401,  400,  403,  403,  403,  400,  403,  403,  403,  403),
+    "GET /desborde/taquilla/":          (LOG,  403,  403,  403,  403,  403,  403,  403,  403,  403),
+    "GET /admin/core/rosterentry/":     (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
+    "GET /admin/core/shiftcheck/":      (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
+    "GET /admin/core/turn/":            (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
     "GET /admin/pqr_digital/interaction/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
     "GET /admin/pqr_digital/digitalpqrexport/": (ADL, ADL, ADL, 403, ADL, ADL, ADL, ADL, ADL, ADL),
 }
@@ -120,8 +143,20 @@ def scene(users, office, tecnologo):
     users[Role.GESTOR].is_staff = True  # as in the demo: the gestor configures in admin
     users[Role.GESTOR].save(update_fields=["is_staff"])
     interaction = InteractionFactory()  # open and unassigned: the creadores' shared inbox
+    turn = turn_create(
+        office=office,
+        transaction_type=TransactionType.objects.get(code="duplicado-de-factura"),
+        accepts_remote=True,
+        mobile="3104567890",
+    )
     export = DigitalPqrExport.objects.create(date_from=YESTERDAY, date_to=YESTERDAY)
-    return {"users": users, "case": case, "interaction": interaction, "export": export}
+    return {
+        "users": users,
+        "case": case,
+        "interaction": interaction,
+        "export": export,
+        "turn": turn,
+    }
 
 
 def _request(client, method: str, url: str):
@@ -147,6 +182,8 @@ def test_nfr02_role_url_table(client, scene, method, url, who, expected):
         itx=scene["interaction"].pk,
         exp=scene["export"].pk,
         day=f"{YESTERDAY:%Y-%m-%d}",
+        office=scene["users"]["orientador"].home_office_id,
+        turn=scene["turn"].pk,
     )
     if who != ANON:
         client.force_login(scene["users"][who])
@@ -166,6 +203,9 @@ def test_nfr02_role_url_table(client, scene, method, url, who, expected):
             assert body["detail"] == "Las credenciales de autenticación no se proveyeron."
         elif expected == 403 and "/webhooks/" in url:
             assert body["detail"].startswith(WEBHOOK_REFUSED)
+        elif expected == 403 and who == "tecnologo" and ("/booth/" in url or "/take/" in url):
+            # The virtual booth needs today's start-of-shift check first (CEL-03 step 3).
+            assert body["detail"] == SHIFT_CHECK_MISSING
         elif expected == 403:
             assert body["detail"] == "Su rol no tiene acceso a este recurso."
         elif expected == 404:

@@ -29,7 +29,7 @@ ROLE_TABLE = {
     "/desborde/registro/":    (200, 403, 403, 403, 403, 403, 403, 403, 403),
     "/desborde/registros/":   (200, 200, 403, 403, 403, 403, 403, 403, 403),
     "/desborde/registros/tabla/": (200, 200, 403, 403, 403, 403, 403, 403, 403),
-    "/desborde/impresion/":   (200, 403, 403, 403, 403, 403, 403, 403, 403),
+    "/desborde/impresion/":   (200, 403, 403, 403, 200, 403, 403, 403, 403),
 }
 # fmt: on
 ROLE_COLUMNS = (

@@ -124,3 +124,36 @@ def test_nfr02_print_queue_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(6):
         response = client.get("/desborde/impresion/")
     assert response.content.decode().count("data-job=") == 20
+
+
+def test_cel04_the_encargado_works_the_print_queue_of_an_office_without_orientador(client):
+    """WA-04 / CEL-04: in an office without orientador the encargado prints, verifies, uploads
+    the signed scan into the case's evidence and hands the document over."""
+    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+    from core.roles import Role
+    from tests.factories import OfficeFactory, make_case
+    from tests.helpers import make_user, office_printer
+
+    office = OfficeFactory(has_orientador=False, name="Oficina Bello")
+    office_printer(office)
+    encargado = make_user(Role.ENCARGADO, office)
+    tech = make_user(Role.TECNOLOGO, office)
+    case = make_case(supported_office=office, assigned_to=tech)
+    job = print_job_send(
+        case=case,
+        by=tech,
+        title="Constancia de atención",
+        upload=Upload("constancia.pdf", PDF, content_type="application/pdf"),
+    )
+    client.force_login(encargado)
+
+    assert case.number in client.get("/desborde/impresion/").content.decode()
+    assert client.post(f"/desborde/impresion/{job.pk}/impreso/").status_code == 302
+    assert client.post(f"/desborde/impresion/{job.pk}/verificado/").status_code == 302
+    scan = Upload("firmado.png", TINY_PNG, content_type="image/png")
+    assert client.post(f"/desborde/impresion/{job.pk}/escaneo/", {"file": scan}).status_code == 302
+    assert client.post(f"/desborde/impresion/{job.pk}/entregado/").status_code == 302
+    job.refresh_from_db()
+    assert job.printed_at and job.belongs_confirmed and job.handed_at
+    assert case.evidence.filter(kind=EvidenceKind.SIGNED_SCAN).count() == 1

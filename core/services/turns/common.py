@@ -1,0 +1,84 @@
+"""What the turn services share: messages, eligibility, the locked row and its event."""
+
+import datetime as dt
+
+from django.http import Http404
+
+from core.exceptions import ProtocolConflict
+from core.models import (
+    Office,
+    RemoteModality,
+    RosterEntry,
+    TransactionType,
+    Turn,
+    TurnEvent,
+    TurnStatus,
+    User,
+)
+
+NOT_FOUND = "Turno no encontrado."
+PAST_DAY = "Los turnos de días anteriores son de solo lectura."
+TAKEN = "Otro tecnólogo ya tomó este turno."
+NOT_REMOTE_ELIGIBLE = (
+    "Esta transacción no se atiende por celular en esta oficina: no tiene orientador "
+    "(Radicación de documentos y Pedidos de energía prepago)."
+)
+MOBILE_REQUIRED = "Ingrese el celular del cliente para la atención a distancia."
+INACTIVE_TYPE = "El tipo de transacción no está activo."
+INACTIVE_OFFICE = "La oficina no está activa."
+NOT_HOLDER = "Este turno no lo llamó usted."
+DECISIONS = {"celular": "Atender por celular", "presencial": "Atender presencial"}
+DECISION_INVALID = "Indique «celular» o «presencial»."
+
+
+def turn_eligible_remote(*, office: Office, transaction_type: TransactionType) -> bool:
+    """CEL-02 (2.3 step 2): every transaction the office serves in person may be attended by
+    cellphone, except Radicación de documentos and Pedidos de energía prepago
+    (``requires_orientador``) in offices without an orientador, who would have to check the
+    documents. "Solo presencial" transactions are served in person, so they qualify: the
+    customer stays in the office to sign."""
+    return transaction_type.active and (
+        office.has_orientador or not transaction_type.requires_orientador
+    )
+
+
+def turn_dial(mobile: str) -> str:
+    """What the booth dials from Skype empresarial: 003 and the ten digits (2.3 step 4)."""
+    return f"003{mobile}" if mobile else ""
+
+
+def rostered_today(*, office_id, technologist: User, day: dt.date):
+    return RosterEntry.objects.filter(
+        office_id=office_id, technologist=technologist, day=day, modality=RemoteModality.CELULAR
+    )
+
+
+def locked_for_change(turn: Turn, *, today: dt.date, past_allowed: bool = False) -> Turn:
+    try:
+        current = Turn.objects.select_for_update().get(pk=turn.pk)
+    except Turn.DoesNotExist:
+        raise Http404(NOT_FOUND) from None
+    if current.day < today and not past_allowed:
+        raise ProtocolConflict(PAST_DAY)
+    return current
+
+
+def change_record(
+    turn: Turn, current: Turn, kind: str, *, by, at, note: str = "", **changes
+) -> Turn:
+    """Save ``changes`` on the locked row, record the event, mirror them on the caller's copy."""
+    for field, value in changes.items():
+        setattr(current, field, value)
+        setattr(turn, field, value)
+    current.save(update_fields=list(changes))
+    TurnEvent.objects.create(turn=current, kind=kind, at=at, by=by, note=note)
+    return current
+
+
+def holder_check(current: Turn, by: User) -> None:
+    if current.status != TurnStatus.LLAMADO:
+        raise ProtocolConflict(
+            f"El turno {current.number} no está llamado: {current.get_status_display()}."
+        )
+    if current.called_by_id != by.pk:
+        raise ProtocolConflict(NOT_HOLDER)
