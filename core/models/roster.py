@@ -57,7 +57,10 @@ class RosterEntry(models.Model):
         indexes = [models.Index(fields=["day", "office", "modality"], name="roster_office_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.day:%d/%m/%Y} {self.technologist} → {self.office} ({self.modality})"
+        return (
+            f"{self.day:%d/%m/%Y} {self.technologist} → {self.office} "
+            f"({self.get_modality_display()})"
+        )
 
 
 class RosterNotice(models.Model):

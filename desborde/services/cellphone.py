@@ -35,8 +35,10 @@ from core.services.calls import attempt_log
 from core.services.cases import case_register
 from core.services.turns import (
     NOT_FOUND,
+    NOT_REMOTE_ELIGIBLE,
     turn_attention_start,
     turn_dial,
+    turn_eligible_remote,
     turn_finish,
     turn_no_connect,
     turn_refuse,
@@ -108,18 +110,8 @@ def booth_active_turn_for(*, technologist: User) -> Turn | None:
 def booth_turn_take(*, turn: Turn, by: User) -> Turn:
     """ "Llamar" in the booth (CEL-03), through core's ``turn_take``: only a waiting remote turn
     of an office the caller supports today (else 404); two technologists pressing at once get
-    one winner and one 409 "Otro tecnólogo ya tomó este turno.".
-
-    A technologist holds one turn at a time. If ``case_closed`` could not finish the turn of a
-    case they closed (its receiver failed), that turn would block every later call; it is
-    finished here first, so the booth heals itself without a periodic sweep."""
-    stale = Turn.objects.filter(
-        called_by=by,
-        status=TurnStatus.EN_ATENCION,
-        case__status__in=CaseStatus.closed(),
-    )
-    for held in stale:
-        turn_finish(turn=held, by=by)
+    one winner and one 409 "Otro tecnólogo ya tomó este turno.". A turn of a case already closed
+    that still holds the technologist is finished by core's take (web and API alike)."""
     return turn_take(turn=turn, by=by)
 
 
@@ -202,6 +194,9 @@ def cellphone_case_open(
     if by.home_office_id is None:
         raise ValidationError(NO_HOME_OFFICE)
     transaction_type = transaction_type or turn.transaction_type
+    if not turn_eligible_remote(office=turn.office, transaction_type=transaction_type):
+        # CEL-02: changing the requirement must not bring in one this office cannot serve remotely.
+        raise ValidationError({"transaction_type": NOT_REMOTE_ELIGIBLE})
     cleaned = _case_data_validate(
         customer=customer,
         kind=kind,

@@ -803,3 +803,66 @@ def test_cel01_cel03_seed_demo_gives_tecnologo1_a_non_empty_booth(client, settin
         assert f'data-turn="{turn.number}"' in booth and turn.mobile in booth
     client.force_login(User.objects.get(username="tecnologo2"))
     assert "verificación de inicio de turno" in client.get(BOOTH).content.decode()
+
+
+def test_cel02_cel04_changing_to_a_requirement_not_served_remotely_is_refused(tech, home):
+    """CEL-02: in an office without orientador, Radicación de documentos and Pedidos de energía
+    prepago are not attended by cellphone; changing the turn's requirement to one of them when
+    registering the case is refused with the reason, and no case is opened."""
+    from django.core.exceptions import ValidationError
+
+    from core.models import Case
+
+    bello = OfficeFactory(name="Oficina Bello", code="BEL", has_orientador=False)
+    office_printer(bello)
+    rostered(tech, bello)
+    turn = remote_turn(bello)
+    cellphone.booth_turn_take(turn=turn, by=tech)
+
+    with pytest.raises(ValidationError) as refused:
+        cellphone.cellphone_case_open(
+            turn=turn,
+            by=tech,
+            customer=CUSTOMER,
+            kind=CaseKind.PEDIDO,
+            transaction_type=tt("pedidos-energia-prepago"),
+            motive="Pedido de energía prepago.",
+        )
+    assert (
+        "no se atiende por celular en esta oficina"
+        in refused.value.message_dict["transaction_type"][0]
+    )
+    assert not Case.objects.exists()
+
+
+def test_cel03_nfr03_the_api_take_frees_a_turn_whose_case_closed_without_finishing_it(
+    tech, supported, encargado
+):
+    """If the receiver that finishes a closed case's turn failed, the technologist is not blocked:
+    the next "Llamar" (here through the API) finishes that turn first."""
+    from core.models import Turn
+
+    first = remote_turn(supported, by=encargado)
+    case = _opened(tech, first)
+    Turn.objects.filter(pk=first.pk).update(status=TurnStatus.EN_ATENCION)  # as left by a failure
+    case.status = CaseStatus.CERRADO_PRIMER_CONTACTO
+    case.save(update_fields=["status"])
+    second = remote_turn(supported, by=encargado, mobile="3157654321")
+
+    response = token_client(tech).post(f"/api/v1/turns/{second.pk}/take/")
+
+    assert response.status_code == 200, response.content
+    first.refresh_from_db()
+    assert first.status == TurnStatus.ATENDIDO
+
+
+def test_cel02_a_refused_turn_does_not_keep_the_mobile(tech, turn):
+    cellphone.booth_turn_take(turn=turn, by=tech)
+    cellphone.cellphone_outcome_record(turn=turn, by=tech, outcome=cellphone.OUTCOME_REFUSES)
+
+    turn.refresh_from_db()
+    assert (turn.status, turn.accepts_remote, turn.mobile) == (
+        TurnStatus.DEVUELTO_A_SALA,
+        False,
+        "",
+    )

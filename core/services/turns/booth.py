@@ -169,9 +169,21 @@ def _holding_message(*, technologist: User) -> str:
 
 
 def _stale_calls_release(*, technologist: User, today: dt.date) -> int:
-    """Cancel the technologist's calls of past days still "llamado" (no outcome was recorded):
-    the only thing that may change a past day's turn besides finishing its case."""
+    """Free the technologist from turns that can no longer be theirs to work: a turn "en
+    atención" whose case is already closed (the ``case_closed`` receiver that finishes it failed)
+    is finished, and calls of past days still "llamado" (no outcome was recorded) are cancelled,
+    the only change to a past day's turn besides finishing its case. Web and API alike."""
+    from core.models import CaseStatus
+    from core.services.turns.office import turn_finish
+
     released = 0
+    for held in Turn.objects.filter(
+        called_by=technologist,
+        status=TurnStatus.EN_ATENCION,
+        case__status__in=CaseStatus.closed(),
+    ):
+        turn_finish(turn=held, by=technologist)
+        released += 1
     with transaction.atomic():
         stale = Turn.objects.select_for_update().filter(
             called_by=technologist, status=TurnStatus.LLAMADO, day__lt=today

@@ -44,6 +44,7 @@ def turn_refuse(*, turn: Turn, by: User) -> Turn:
         at=now,
         status=TurnStatus.DEVUELTO_A_SALA,
         accepts_remote=False,
+        mobile="",  # no longer attended remotely: the mobile is not kept
     )
 
 
@@ -143,6 +144,7 @@ def turn_office_decision(*, turn: Turn, decision: str, by: User) -> Turn:
         at=now,
         needs_office_check=False,
         accepts_remote=False,
+        mobile="",  # attended in person: the mobile is not kept
         status=TurnStatus.EN_ESPERA,
     )
 
