@@ -25,9 +25,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.models import Office, ShiftCheck, TransactionType, Turn
+from core.models import Office, TransactionType, Turn
 from core.permissions import has_any_role
 from core.roles import PRINT_QUEUE_ROLES, Role
+from core.selectors.roster import shift_check_done
 from core.selectors.turns import booth_turns_for, turn_get_for_user
 from core.services import turns as turn_services
 
@@ -51,9 +52,7 @@ class ShiftCheckDone(BasePermission):
         user = request.user
         if user.is_superuser:
             return True
-        return ShiftCheck.objects.filter(
-            technologist=user, day=timezone.localdate(), audio_ok=True, printer_ok=True
-        ).exists()
+        return shift_check_done(technologist=user, day=timezone.localdate())
 
 
 # --- serializers ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.models import (
     AttentionMedium,
@@ -11,6 +12,18 @@ from core.models import (
 )
 from core.services.closing import CLOSE_OUTCOME_CHOICES
 from core.services.evidence import ACCEPTED_LABEL
+
+
+def form_add_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on a form: per field when it names one of the form's fields,
+    else as a form-wide error."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
 
 class BootstrapWidgetsMixin:

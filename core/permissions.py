@@ -4,7 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from core.roles import user_has_role
+from core.roles import PRINT_QUEUE_ROLES, user_has_role
 
 
 class DenyAll(BasePermission):
@@ -43,3 +43,10 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if not (request.user.is_superuser or user_has_role(request.user, *self.allowed_roles)):
             raise PermissionDenied("Su rol no tiene acceso a esta página.")
         return super().dispatch(request, *args, **kwargs)
+
+
+class OfficeStaffMixin(RoleRequiredMixin):
+    """Pages of an office's staff: the orientador and the encargado (its turns, its print queue,
+    WA-04, CEL-02/04)."""
+
+    allowed_roles = PRINT_QUEUE_ROLES

@@ -11,7 +11,7 @@ from django.views import View
 
 from core import modalities, selectors
 from core.business_days import business_days_between
-from core.forms import AttemptForm, CloseForm, EvidenceUploadForm, ReassignForm
+from core.forms import AttemptForm, CloseForm, EvidenceUploadForm, ReassignForm, form_add_errors
 from core.models import CaseStatus, ContactAttempt
 from core.permissions import RoleRequiredMixin
 from core.roles import (
@@ -152,16 +152,6 @@ def render_case_page(request, case, *, status=200, **forms):
         ),
     }
     return render(request, "core/case_detail.html", context, status=status)
-
-
-def form_add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 class CaseDetailView(RoleRequiredMixin, View):

@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from core.forms import BootstrapWidgetsMixin
+from core.forms import BootstrapWidgetsMixin, form_add_errors
 from core.models import TransactionType, TurnStatus
-from core.permissions import RoleRequiredMixin
-from core.roles import PRINT_QUEUE_ROLES
+from core.permissions import OfficeStaffMixin
 from core.selectors.turns import (
     WAITING,
     office_turns_for_day,
@@ -55,10 +54,6 @@ class TurnForm(BootstrapWidgetsMixin, forms.Form):
             attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "311 222 3344"}
         ),
     )
-
-
-class OfficeStaffMixin(RoleRequiredMixin):
-    allowed_roles = PRINT_QUEUE_ROLES
 
 
 def _desk_context(request, *, form=None, office=None) -> dict:
@@ -116,8 +111,7 @@ class TurnDeskView(OfficeStaffMixin, View):
                     by=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_add_errors(form, exc)
             else:
                 remote = " Atención a distancia por celular." if turn.accepts_remote else ""
                 messages.success(request, f"Turno {turn.number} entregado.{remote}")

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from core.admin.scope import UnitScopedAdmin
+from core.forms import form_add_errors
 from core.models import RemoteModality, RosterEntry, ShiftCheck
 from core.selectors import roster as roster_selectors
 from core.services import roster as roster_services
@@ -81,14 +82,6 @@ class RosterDayFilter(admin.SimpleListFilter):
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
                 "display": f"{self.day():%d/%m/%Y}",
             }
-
-
-def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _tech_label(user) -> str:
@@ -317,7 +310,7 @@ class RosterEntryAdmin(UnitScopedAdmin):
             try:
                 entry = roster_services.roster_entry_add(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 self.log_addition(request, entry, [{"added": {}}])
                 self.message_user(
@@ -355,7 +348,7 @@ class RosterEntryAdmin(UnitScopedAdmin):
                     by=request.user,
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 for entry in created:
                     self.log_addition(request, entry, [{"added": {}}])
@@ -395,7 +388,7 @@ class RosterEntryAdmin(UnitScopedAdmin):
                     from_day=data["from_day"], to_day=data["to_day"], by=request.user
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 for entry in result.created:
                     self.log_addition(request, entry, [{"added": {}}])

@@ -9,21 +9,13 @@ from django.views import View
 
 from core import selectors as core_selectors
 from core.models import PrintStep
-from core.permissions import RoleRequiredMixin
-from core.roles import PRINT_QUEUE_ROLES
+from core.permissions import OfficeStaffMixin
 from core.services import printing
 from desborde.forms import PrintScanForm, PrintVerifyForm
 from desborde.views.common import status_for
 
 
-class PrintQueueMixin(RoleRequiredMixin):
-    """The office staff who work its print queue: the orientador and, in offices without one
-    (or beside them), the encargado (WA-04, CEL-04)."""
-
-    allowed_roles = PRINT_QUEUE_ROLES
-
-
-class PrintQueueView(PrintQueueMixin, View):
+class PrintQueueView(OfficeStaffMixin, View):
     """WA-04: the office's documents to print, verify, scan and hand to the customer."""
 
     def get(self, request):
@@ -42,7 +34,7 @@ def render_print_queue(request, *, errors: dict | None = None, status: int = 200
     )
 
 
-class PrintStepView(PrintQueueMixin, View):
+class PrintStepView(OfficeStaffMixin, View):
     """WA-04: "impreso", "verificado" (with signatures / fingerprints) or "entregado"."""
 
     def post(self, request, pk: int, step: str):
@@ -74,7 +66,7 @@ PRINT_DONE = {
 }
 
 
-class PrintScanView(PrintQueueMixin, View):
+class PrintScanView(OfficeStaffMixin, View):
     """WA-04: the signed, scanned document goes to the case's expediente."""
 
     def post(self, request, pk: int):
