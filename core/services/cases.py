@@ -87,8 +87,12 @@ def case_open(
     contact_phone: str = "",
     contact_email: str = "",
     modality: str | None = None,
+    assigned_to: User | None = None,
 ) -> Case:
     """Open a case: number allocated by the database, due date for PQR (LEG-01), history.
+
+    ``assigned_to``: the technologist attending it right now (a turn taken in the virtual
+    booth): the case opens assigned to them, in one history row, and never enters a pool.
 
     The data are validated before anything is written, so a caller inside its own transaction
     can catch the ValidationError and go on. The writes take no savepoint of their own (two
@@ -102,6 +106,8 @@ def case_open(
     if isinstance(initial_cause, str):
         initial_cause = InitialCause.objects.get(code=initial_cause)
     filed_at = filed_at or timezone.now()
+    if assigned_to is not None and pool is not None:
+        raise ValueError("Un caso asignado al abrirse no entra en un grupo de asignación.")
     if modality is None:
         modality = MODALITY_BY_CHANNEL.get(channel.code, Modality.GENERAL)
     case = Case(
@@ -122,7 +128,9 @@ def case_open(
         supported_office=supported_office,
         filed_at=filed_at,
         due_date=pqr_due_date(filed_at) if kind == CaseKind.PQR else None,
-        status=CaseStatus.ABIERTO,
+        status=CaseStatus.ASIGNADO if assigned_to is not None else CaseStatus.ABIERTO,
+        assigned_to=assigned_to,
+        assigned_at=filed_at if assigned_to is not None else None,
         pool=pool,
         contact_phone=contact_phone,
         contact_email=contact_email,

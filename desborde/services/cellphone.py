@@ -18,7 +18,6 @@ from core.models import (
     AttentionMedium,
     Case,
     CaseKind,
-    CaseStatus,
     ContactAttempt,
     Modality,
     PqrType,
@@ -224,13 +223,8 @@ def cellphone_case_open(
         supported_office=turn.office,
         modality=Modality.DESBORDE,
         reason=f"desborde por celular: turno {turn.number} de {turn.office.name}",
+        assigned_to=by,  # attending it now, from the virtual booth
     )
-    case.assigned_to = by
-    case.assigned_at = timezone.now()
-    case.status = CaseStatus.ASIGNADO
-    case._change_reason = f"atendido por celular desde la taquilla virtual por {by}"
-    case._history_user = by
-    case.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
     attempt_log(
         case=case,
         by=by,

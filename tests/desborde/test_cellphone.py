@@ -457,7 +457,9 @@ def test_cel04_pqr_desborde_and_oficina_a_la_que_se_apoya(tech, turn, supported,
     assert case.attention_medium == AttentionMedium.VERBAL
     assert case.transaction_type == turn.transaction_type  # the turn's, by default
     assert case.contact_phone == "3112223344"  # the mobile left with the turn
-    assert case.history.filter(history_change_reason__contains="desborde por celular").exists()
+    opened = case.history.earliest()  # the case opens already assigned: one row, no reassignment
+    assert "desborde por celular" in opened.history_change_reason
+    assert (opened.assigned_to_id, opened.status) == (tech.pk, CaseStatus.ASIGNADO)
 
 
 def test_cel04_page_pqr_requires_type_and_motive_nothing_written(client, tech, turn):
