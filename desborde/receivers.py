@@ -47,7 +47,7 @@ def case_page_panel(request, case: Case, forms) -> dict | None:
         "intake": intake,
         "is_whatsapp": intake.mode == IntakeMode.WHATSAPP,
         "proposals": list(case.outcome_proposals.select_related("responded_by")),
-        "print_jobs": list(case.print_jobs.all()),
+        "print_jobs": list(case.print_jobs.select_related("printer")),
         "can_act": is_assignee and not case.is_closed,
         "proposal_form": forms.get("proposal_form"),
         "print_form": forms.get("print_form"),

@@ -36,13 +36,26 @@ def user_unit(user) -> str | None:
 # --- the contract the booth and the other modalities use ------------------------------------
 
 
+def roster_entries_for(
+    *, technologist, day, modality=None, office_id=None
+) -> QuerySet[RosterEntry]:
+    """The technologist's roster entries of ``day`` (of one modality, of one office — a value
+    or an ``OuterRef`` — when given): the one lookup behind the booth, turn scopes and takes."""
+    entries = RosterEntry.objects.filter(technologist=technologist, day=day)
+    if modality:
+        entries = entries.filter(modality=modality)
+    if office_id is not None:
+        entries = entries.filter(office_id=office_id)
+    return entries
+
+
 def roster_offices_for(*, technologist, day, modality) -> QuerySet[Office]:
     """The offices ``technologist`` supports on ``day`` in ``modality`` (CEL-03: what the
     virtual booth shows), by name."""
     return Office.objects.filter(
-        pk__in=RosterEntry.objects.filter(
-            technologist=technologist, day=day, modality=modality
-        ).values("office_id")
+        pk__in=roster_entries_for(technologist=technologist, day=day, modality=modality).values(
+            "office_id"
+        )
     ).order_by("name", "id")
 
 

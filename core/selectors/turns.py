@@ -13,12 +13,12 @@ from django.utils import timezone
 from core.models import (
     Office,
     RemoteModality,
-    RosterEntry,
     TransactionType,
     Turn,
     TurnStatus,
 )
 from core.roles import PRINT_QUEUE_ROLES, Role, user_roles
+from core.selectors.roster import roster_entries_for
 from core.services.turns import NOT_FOUND, turn_eligible_remote
 
 #: The turns an office still has to serve in person or at a distance, in arrival order.
@@ -26,10 +26,9 @@ WAITING = (TurnStatus.EN_ESPERA, TurnStatus.DEVUELTO_A_SALA)
 
 
 def _rostered_offices(*, technologist, day: dt.date, modality: str | None = None):
-    entries = RosterEntry.objects.filter(technologist=technologist, day=day)
-    if modality:
-        entries = entries.filter(modality=modality)
-    return entries.values("office_id")
+    return roster_entries_for(technologist=technologist, day=day, modality=modality).values(
+        "office_id"
+    )
 
 
 def turn_scope_q(user) -> Q | None:

@@ -8,7 +8,6 @@ from core.exceptions import ProtocolConflict
 from core.models import (
     Office,
     RemoteModality,
-    RosterEntry,
     TransactionType,
     Turn,
     TurnEvent,
@@ -48,8 +47,11 @@ def turn_dial(mobile: str) -> str:
 
 
 def rostered_today(*, office_id, technologist: User, day: dt.date):
-    return RosterEntry.objects.filter(
-        office_id=office_id, technologist=technologist, day=day, modality=RemoteModality.CELULAR
+    """The technologist's cellphone roster entry for that office and day (CEL-03)."""
+    from core.selectors.roster import roster_entries_for
+
+    return roster_entries_for(
+        technologist=technologist, day=day, modality=RemoteModality.CELULAR, office_id=office_id
     )
 
 
