@@ -11,7 +11,6 @@ Views validate with a form and call ``desborde.services.cellphone`` (which calls
 and turn services); every turn is looked up through core's scoped selector.
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,9 +21,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from core import selectors as core_selectors
-from core.forms import BootstrapWidgetsMixin
-from core.models import CaseKind, DocumentType, PqrType, Printer, TurnStatus
+from core.models import Printer, TurnStatus
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
 from core.selectors.roster import shift_check_done
@@ -32,7 +29,7 @@ from core.selectors.turns import booth_turns_for, turn_get_for_user
 from core.services.roster import shift_check_record
 from core.services.turns import turn_dial
 from core.views import form_add_errors
-from desborde.forms import INTAKE_DOCUMENT_TYPES
+from desborde.forms import CellphoneCaseForm, ShiftCheckForm
 from desborde.services import cellphone
 from desborde.views.common import status_for
 
@@ -40,92 +37,6 @@ SHIFT_CHECK_FIRST = (
     "Antes de abrir la taquilla virtual haga la verificación de inicio de turno (audio e "
     "impresora de la oficina que apoya)."
 )
-
-
-# --- forms ----------------------------------------------------------------------------------------
-
-
-class ShiftCheckForm(BootstrapWidgetsMixin, forms.Form):
-    """2.3 step 3: before contacting customers, audio and the supported office's printer. Both
-    are required by ``shift_check_record``, whose messages go next to the boxes."""
-
-    audio = forms.BooleanField(
-        label="Verifiqué que el audio de mi equipo funciona (micrófono y parlantes o diadema)",
-        required=False,
-    )
-    printer = forms.BooleanField(
-        label="Verifiqué que la impresora de cada oficina que apoyo está configurada en mi equipo",
-        required=False,
-    )
-
-
-class CellphoneCaseForm(BootstrapWidgetsMixin, forms.Form):
-    """The customer accepted (2.3 step 5): who they are and what they need. Only converts what
-    was typed; the rules and their messages are the service's (``cellphone_case_open``)."""
-
-    kind = forms.ChoiceField(
-        label="Tipo de requerimiento",
-        choices=[(CaseKind.PQR, "PQR (petición, queja o reclamo)"), (CaseKind.PEDIDO, "Pedido")],
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Indique si el requerimiento es una PQR o un pedido.",
-            "invalid_choice": "Indique si el requerimiento es una PQR o un pedido.",
-        },
-    )
-    pqr_type = forms.ChoiceField(
-        label="Tipo de PQR",
-        choices=[("", "— no aplica (pedido) —"), *PqrType.choices],
-        required=False,
-    )
-    transaction_type = forms.ModelChoiceField(
-        label="Tipo de transacción",
-        queryset=core_selectors.transaction_type_list(),
-        error_messages={
-            "required": "Seleccione la transacción que necesita el cliente.",
-            "invalid_choice": "Seleccione una transacción de la lista.",
-        },
-    )
-    document_type = forms.ChoiceField(
-        label="Tipo de documento",
-        choices=INTAKE_DOCUMENT_TYPES,
-        initial=DocumentType.CC,
-        error_messages={"invalid_choice": "Seleccione el tipo de documento."},
-    )
-    document_number = forms.CharField(label="Número de documento", max_length=30, required=False)
-    full_name = forms.CharField(label="Nombre completo del cliente", max_length=160, required=False)
-    mobile = forms.CharField(label="Celular del cliente", max_length=30, required=False)
-    email = forms.CharField(label="Correo electrónico", max_length=254, required=False)
-    contract_number = forms.CharField(label="Contrato EPM", max_length=30, required=False)
-    motive = forms.CharField(
-        label="Motivo PQR (detalle)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["document_number"].widget.attrs["inputmode"] = "text"
-        self.fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="off")
-        self.fields["email"].widget.input_type = "email"
-        self.fields["contract_number"].widget.attrs["inputmode"] = "numeric"
-        self.fields["full_name"].widget.attrs["autocomplete"] = "off"
-
-    def service_data(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "customer": {
-                "document_type": data["document_type"],
-                "document_number": data["document_number"],
-                "full_name": data["full_name"],
-                "mobile": data["mobile"],
-                "email": data["email"],
-            },
-            "kind": data["kind"],
-            "pqr_type": data["pqr_type"],
-            "transaction_type": data["transaction_type"],
-            "motive": data["motive"],
-            "contract_number": data["contract_number"],
-        }
 
 
 # --- the booth ------------------------------------------------------------------------------------
