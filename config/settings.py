@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "channels",
     "simple_history",
     "axes",
     "core",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -212,6 +214,40 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+
+# Live pages (core.live): Django Channels. With REDIS_URL the Redis pub/sub layer, shared by every
+# ASGI process (the older RedisChannelLayer's group_send has lost messages); without it the
+# in-memory layer, enough for `make run`'s single process. Every live page also polls as a
+# fallback and re-fetches on reconnect, so a dropped socket or a layer down loses nothing.
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("LIVE_CHANNEL_PREFIX", default="atencion-live"),
+            },
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+# How often a live page polls while its socket is down (seconds), and the kiosks' heartbeat:
+# a kiosk whose last signal is older than KIOSK_OFFLINE_SECONDS counts as "desconectado".
+LIVE_FALLBACK_POLL_SECONDS = env.int("LIVE_FALLBACK_POLL_SECONDS", default=5)
+KIOSK_HEARTBEAT_SECONDS = env.int("KIOSK_HEARTBEAT_SECONDS", default=15)
+KIOSK_OFFLINE_SECONDS = env.int("KIOSK_OFFLINE_SECONDS", default=45)
+KIOSK_PAIRING_MINUTES = env.int("KIOSK_PAIRING_MINUTES", default=10)
+
+# Video (core.video): 1:1 WebRTC between the technologist's browser and the kiosk (or the
+# employee's browser), signalled over the live websocket. "p2p" is the only provider today.
+# ICE: STUN URLs, and a TURN server with coturn's use-auth-secret scheme (short-lived
+# credentials: username "<expiry>:<user>", password base64(HMAC-SHA1(secret, username))).
+VIDEO_PROVIDER = env.str("VIDEO_PROVIDER", default="p2p")
+VIDEO_STUN_URLS = env.list("VIDEO_STUN_URLS", default=[])
+VIDEO_TURN_URLS = env.list("VIDEO_TURN_URLS", default=[])
+VIDEO_TURN_SECRET = env.str("VIDEO_TURN_SECRET", default="")
+VIDEO_TURN_TTL_SECONDS = env.int("VIDEO_TURN_TTL_SECONDS", default=3600)
 
 # Messages to customers through the networks' inboxes (core.outbound). "manual": the creador
 # copies the text into the network's console and marks it sent; "meta": Messenger, Instagram and

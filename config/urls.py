@@ -46,6 +46,10 @@ urlpatterns = [
     path("api/v1/", include("core.api_roster")),
     path("api/v1/", include("core.api_turns")),
     path("api/v1/", include("desborde.api_cellphone")),
+    # Issue 12: kiosks, the waiting-room display and video (core); asesor en línea; balanceo.
+    path("api/v1/", include("core.api_live")),
+    path("api/v1/asesor-linea/", include("asesor_linea.api_urls")),
+    path("api/v1/balanceo/", include("balanceo.api_urls")),
     path(
         "api/v1/cases/<int:case_id>/print-jobs/",
         api_printing.case_print_job_send,
@@ -63,6 +67,9 @@ urlpatterns = [
     ),
     path("desborde/", include("desborde.urls")),
     path("pqr-digital/", include("pqr_digital.urls")),
+    path("asesor-linea/", include("asesor_linea.urls")),
+    path("balanceo/", include("balanceo.urls")),
+    path("", include("core.urls_live")),
     path("", include("core.urls")),
 ]
 

@@ -7,8 +7,11 @@
   Sent robustly: the case is already closed, so a receiver that raises is logged and the close
   still succeeds. A receiver whose work must not be lost also needs a periodic sweep that
   finds the closed cases it missed (DF-04: ``desborde.pqr_report_sweep``).
+- ``video_session_ended(sender=VideoSession, session)``: sent after commit when a video call
+  ends (finalizada or fallida), e.g. so balancing makes its technologist available at once.
 """
 
 from django.dispatch import Signal
 
 case_closed = Signal()
+video_session_ended = Signal()

@@ -21,7 +21,8 @@ from .org import Kiosk, Office, Printer, StaffAvailability, User
 from .outbound import OutboundMessage
 from .printing import PrintJob, PrintStep
 from .roster import RemoteModality, RosterEntry, RosterNotice, ShiftCheck
-from .turns import Turn, TurnEvent, TurnSequence, TurnStatus
+from .turns import Turn, TurnEvent, TurnSequence, TurnStatus, VirtualConsent
+from .video import KioskPairing, VideoSession, VideoSessionStatus
 
 __all__ = [
     "ApiTokenActivity",
@@ -41,6 +42,7 @@ __all__ = [
     "EvidenceKind",
     "InitialCause",
     "Kiosk",
+    "KioskPairing",
     "MessageTemplate",
     "Modality",
     "Notification",
@@ -58,6 +60,9 @@ __all__ = [
     "Turn",
     "TurnEvent",
     "TurnSequence",
+    "VideoSession",
+    "VideoSessionStatus",
+    "VirtualConsent",
     "TurnStatus",
     "SenderMailbox",
     "StaffAvailability",

@@ -1,5 +1,6 @@
 """Organisation: offices, their kiosks and printers, staff (CORE-01, CORE-02)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -40,14 +41,42 @@ class Office(models.Model):
 
 
 class Kiosk(models.Model):
-    """A módulo asesor en línea of an office; an office may turn it off (BAL-02)."""
+    """A módulo asesor en línea of an office (CORE-01, AL, BAL): a PC with a camera, a screen and
+    a printer running the kiosk page (``/kiosco/``). An encargado pairs it once with a short code
+    the page shows; from then on it signs in with a device credential (``device_key_hash``, the
+    SHA-256 of a random key kept in the kiosk browser's cookie). Its on/off ("conectado" /
+    "desconectado", BAL-02) is its live connection: ``is_on`` is set by the websocket connecting
+    and cleared when it drops or its heartbeat (``last_seen_at``) goes stale — never by hand."""
 
     office = models.ForeignKey(
         Office, on_delete=models.CASCADE, related_name="kiosks", verbose_name="oficina"
     )
     label = models.CharField("módulo", max_length=40)
-    is_on = models.BooleanField("encendido", default=False)
-    history = HistoricalRecords()
+    printer = models.ForeignKey(
+        "core.Printer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kiosks",
+        verbose_name="impresora del módulo",
+    )
+    active = models.BooleanField("activo", default=True)
+    is_on = models.BooleanField("conectado", default=False, editable=False)
+    last_seen_at = models.DateTimeField("última señal", null=True, blank=True, editable=False)
+    #: The channel name of the live connection that turned it on (a second tab replaces it).
+    live_channel = models.CharField(max_length=200, blank=True, editable=False)
+    device_key_hash = models.CharField(max_length=64, blank=True, editable=False)
+    paired_at = models.DateTimeField("vinculado", null=True, blank=True, editable=False)
+    paired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="vinculado por",
+    )
+    history = HistoricalRecords(excluded_fields=["last_seen_at", "live_channel"])
 
     class Meta:
         verbose_name = "módulo asesor en línea"
@@ -58,8 +87,12 @@ class Kiosk(models.Model):
         ]
 
     def __str__(self) -> str:
-        estado = "encendido" if self.is_on else "desconectado"
+        estado = "conectado" if self.is_on else "desconectado"
         return f"{self.label} ({estado})"
+
+    @property
+    def is_paired(self) -> bool:
+        return bool(self.device_key_hash)
 
 
 class Printer(models.Model):

@@ -101,6 +101,8 @@ class ShiftCheck(models.Model):
     day = models.DateField("día")
     audio_ok = models.BooleanField("audio verificado", default=False)
     printer_ok = models.BooleanField("impresora verificada", default=False)
+    #: AL-02: asesor en línea and balanceo also need the camera (video).
+    video_ok = models.BooleanField("video verificado", default=False)
     checked_at = models.DateTimeField("verificado")
 
     class Meta:

@@ -41,6 +41,11 @@ class TurnStatus(models.TextChoices):
         return [cls.LLAMADO, cls.EN_ATENCION]
 
 
+class VirtualConsent(models.TextChoices):
+    ACEPTA = "acepta", "acepta la atención virtual"
+    RECHAZA = "rechaza", "no acepta la atención virtual"
+
+
 class Turn(models.Model):
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="turns", verbose_name="oficina"
@@ -57,6 +62,29 @@ class Turn(models.Model):
     #: The customer accepted remote attention by cellphone (CEL-02) and left this mobile.
     accepts_remote = models.BooleanField("acepta atención a distancia", default=False)
     mobile = models.CharField("celular", max_length=20, blank=True)
+    #: AL-03 / BAL-03: the office asked the customer whether they accept virtual attention at a
+    #: kiosk (asesor en línea, balanceo): "" not asked yet, "acepta", "rechaza".
+    virtual_consent = models.CharField(
+        "atención virtual", max_length=10, blank=True, choices=VirtualConsent.choices
+    )
+    virtual_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirmado por",
+    )
+    #: The kiosk the turn was announced to (AL-03) or matched at (BAL-03).
+    kiosk = models.ForeignKey(
+        "core.Kiosk",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="turns",
+        verbose_name="módulo",
+    )
+    announced_at = models.DateTimeField("anunciado", null=True, blank=True)
     #: The remote call could not connect: the office checks with the customer (CEL-03).
     needs_office_check = models.BooleanField("pendiente de validar en oficina", default=False)
     called_by = models.ForeignKey(
@@ -101,6 +129,11 @@ class Turn(models.Model):
                 condition=Q(status__in=["llamado", "en_atencion"]),
                 name="turn_one_active_per_technologist",
             ),
+            models.UniqueConstraint(
+                fields=["kiosk"],
+                condition=Q(status__in=["llamado", "en_atencion"]),
+                name="turn_one_active_per_kiosk",
+            ),
         ]
         indexes = [
             models.Index(
@@ -128,6 +161,10 @@ class TurnEvent(models.Model):
         ATENDIDO = "atendido", "atendido"
         CANCELADO = "cancelado", "cancelado"
         NO_SE_PRESENTO = "no_se_presento", "no se presentó"
+        VIRTUAL_ACEPTA = "virtual_acepta", "el cliente acepta la atención virtual"
+        VIRTUAL_RECHAZA = "virtual_rechaza", "el cliente no acepta la atención virtual"
+        ANUNCIADO = "anunciado", "anunciado en un módulo"
+        BALANCEO = "balanceo", "asignado por balanceo"
 
     turn = models.ForeignKey(
         Turn, on_delete=models.CASCADE, related_name="events", verbose_name="turno"

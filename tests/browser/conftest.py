@@ -63,3 +63,77 @@ def login(live_server):
         page.wait_for_load_state("networkidle")
 
     return do
+
+
+class AsgiLiveServer:
+    """The ASGI application (pages, API and the live websockets) served by uvicorn in a thread
+    of the test process, on the test database, like pytest-django's ``live_server`` (which is
+    WSGI: no websockets). Static files through Django's ASGI static handler."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        import uvicorn
+        from channels.routing import ProtocolTypeRouter
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.core.asgi import get_asgi_application
+
+        from config.asgi import application as asgi_application
+
+        app = ProtocolTypeRouter(
+            {
+                "http": ASGIStaticFilesHandler(get_asgi_application()),
+                "websocket": asgi_application,
+            }
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/ws/live/"
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn no arrancó para las pruebas")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def asgi_live_server(django_db_setup, django_db_blocker):
+    """``asgi_live_server.url`` / ``.ws_url``: the product as `make serve` runs it (ASGI), for
+    pages that use the live socket (kiosks, video, balancing). Use with
+    ``django_db(transaction=True)``."""
+    with django_db_blocker.unblock():
+        server = AsgiLiveServer()
+        server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def asgi_login(asgi_live_server):
+    """Sign in on the ASGI server (same form as ``login``)."""
+
+    def do(page, username: str, password: str = "clave-segura-123"):
+        page.goto(f"{asgi_live_server.url}/accounts/login/")
+        page.get_by_label("Usuario").fill(username)
+        page.get_by_label("Contraseña").fill(password)
+        page.get_by_role("button", name="Ingresar").click()
+        page.wait_for_load_state("networkidle")
+
+    return do

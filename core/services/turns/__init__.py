@@ -26,7 +26,9 @@ from core.services.turns.common import (
     TAKEN,
     turn_dial,
     turn_eligible_remote,
+    turns_changed,
 )
+from core.services.turns.kiosk import turn_kiosk_call, turn_virtual_consent
 from core.services.turns.office import (
     turn_attention_start,
     turn_finish,
@@ -52,8 +54,11 @@ __all__ = [
     "turn_dial",
     "turn_eligible_remote",
     "turn_finish",
+    "turn_kiosk_call",
+    "turn_virtual_consent",
     "turn_no_connect",
     "turn_office_decision",
     "turn_refuse",
     "turn_take",
+    "turns_changed",
 ]

@@ -84,3 +84,11 @@ def holder_check(current: Turn, by: User) -> None:
         )
     if current.called_by_id != by.pk:
         raise ProtocolConflict(NOT_HOLDER)
+
+
+def turns_changed(office_id: int) -> None:
+    """Tell the office's live pages (turn desk, booths, orientador) that its turns changed."""
+    from core.live.groups import office_group
+    from core.live.publish import live_publish
+
+    live_publish(office_group(office_id), {"type": "turns.changed", "office": office_id})

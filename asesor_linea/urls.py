@@ -1,0 +1,2 @@
+app_name = "asesor_linea"
+urlpatterns = []

@@ -1,0 +1,150 @@
+"""Turns attended by video at a kiosk (AL-03, BAL-03): the office asks the customer whether they
+accept virtual attention; a technologist (asesor en línea) or the matcher (balanceo) calls the
+turn to a kiosk that is on and free, and the waiting-room display and the kiosk announce it."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from core.exceptions import ProtocolConflict
+from core.live.groups import display_group, kiosk_group
+from core.live.publish import live_publish
+from core.models import Kiosk, RosterEntry, Turn, TurnEvent, TurnStatus, User, VirtualConsent
+from core.roles import OFFICE_ROLES, user_has_role
+from core.services.turns.common import (
+    NOT_FOUND,
+    change_record,
+    locked_for_change,
+    turn_eligible_remote,
+    turns_changed,
+)
+
+CONSENT_INVALID = "Indique si el cliente acepta la atención virtual (sí o no)."
+KIOSK_OFF = (
+    "El módulo {label} está desconectado: pida a la oficina que lo encienda (la página del "
+    "módulo abierta en su navegador)."
+)
+KIOSK_BUSY = "El módulo {label} está atendiendo otro turno."
+KIOSK_OTHER_OFFICE = "El módulo no es de la oficina del turno."
+NOT_VIRTUAL = "El cliente del turno {number} no ha aceptado la atención virtual."
+NOT_ELIGIBLE = (
+    "Esta transacción no se atiende por asesor en línea en esta oficina: no tiene orientador "
+    "(Radicación de documentos y Pedidos de energía prepago)."
+)
+
+
+@transaction.atomic
+def turn_virtual_consent(*, turn: Turn, accepts: bool, by: User) -> Turn:
+    """AL-03: before a turn is called by video, the office's encargado (or orientador) asks the
+    customer: accepts → the turn can be called to a kiosk; does not accept → it stays in the
+    waiting room for in-person attention and the next customer is asked. Office staff of the
+    turn's office only (else 404)."""
+    if not isinstance(accepts, bool):
+        raise ValidationError({"accepts": CONSENT_INVALID})
+    if not by.is_superuser and (
+        by.home_office_id != turn.office_id or not user_has_role(by, *OFFICE_ROLES)
+    ):
+        raise Http404(NOT_FOUND)
+    now = timezone.now()
+    current = locked_for_change(turn, today=timezone.localdate(now))
+    if current.status != TurnStatus.EN_ESPERA:
+        raise ProtocolConflict(
+            f"El turno {current.number} ya no está en espera: {current.get_status_display()}."
+        )
+    if accepts and not turn_eligible_remote(
+        office=current.office, transaction_type=current.transaction_type
+    ):
+        raise ValidationError({"accepts": NOT_ELIGIBLE})
+    result = change_record(
+        turn,
+        current,
+        TurnEvent.Kind.VIRTUAL_ACEPTA if accepts else TurnEvent.Kind.VIRTUAL_RECHAZA,
+        by=by,
+        at=now,
+        virtual_consent=VirtualConsent.ACEPTA if accepts else VirtualConsent.RECHAZA,
+        virtual_consent_by=by,
+    )
+    turns_changed(current.office_id)
+    return result
+
+
+def kiosk_is_online(kiosk: Kiosk) -> bool:
+    from core.services.kiosks import kiosk_online_q
+
+    return Kiosk.objects.filter(pk=kiosk.pk).filter(kiosk_online_q()).exists()
+
+
+@transaction.atomic
+def turn_kiosk_call(
+    *,
+    turn: Turn,
+    by: User,
+    kiosk: Kiosk,
+    modality: str,
+    event: str = TurnEvent.Kind.ANUNCIADO,
+) -> Turn:
+    """Call a waiting turn whose customer accepted virtual attention to ``kiosk`` of its office,
+    for technologist ``by`` rostered today in ``modality`` (RemoteModality) for that office:
+    "llamado", with its kiosk; the display and the kiosk announce "Turno A-023 → Módulo 2".
+
+    Checks, each with its Spanish message: the turn is waiting and accepted (409), the
+    technologist is rostered (else 404), the kiosk belongs to the turn's office and is on
+    ("conectado", a fresh heartbeat) and free. The database keeps one active turn per
+    technologist and per kiosk (partial unique constraints): a race answers 409."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    current = locked_for_change(turn, today=today)
+    if not RosterEntry.objects.filter(
+        technologist=by, day=today, office_id=current.office_id, modality=modality
+    ).exists():
+        raise Http404(NOT_FOUND)
+    if current.status != TurnStatus.EN_ESPERA:
+        raise ProtocolConflict(
+            "Otro tecnólogo ya tomó este turno."
+            if current.status in TurnStatus.active()
+            else f"El turno {current.number} ya no está en espera: {current.get_status_display()}."
+        )
+    if current.virtual_consent != VirtualConsent.ACEPTA:
+        raise ProtocolConflict(NOT_VIRTUAL.format(number=current.number))
+    if kiosk.office_id != current.office_id:
+        raise ValidationError({"kiosk": KIOSK_OTHER_OFFICE})
+    if not kiosk_is_online(kiosk):
+        raise ProtocolConflict(KIOSK_OFF.format(label=kiosk.label))
+    try:
+        with transaction.atomic():
+            result = change_record(
+                turn,
+                current,
+                event,
+                by=by,
+                at=now,
+                note=kiosk.label,
+                status=TurnStatus.LLAMADO,
+                called_by=by,
+                called_at=now,
+                kiosk=kiosk,
+                announced_at=now,
+            )
+    except IntegrityError as exc:
+        if "kiosk" in str(exc):
+            raise ProtocolConflict(KIOSK_BUSY.format(label=kiosk.label)) from None
+        raise ProtocolConflict(
+            "Ya tiene un turno llamado o en atención: termínelo antes de llamar otro."
+        ) from None
+    turn_announce_publish(turn=result, kiosk=kiosk)
+    turns_changed(current.office_id)
+    return result
+
+
+def turn_announce_publish(*, turn: Turn, kiosk: Kiosk) -> None:
+    """The waiting-room display and the kiosk show "Turno A-023 → Módulo 2" (after commit)."""
+    payload = {
+        "type": "turn.announce",
+        "turn": turn.number,
+        "turn_id": turn.pk,
+        "kiosk": kiosk.label,
+        "kiosk_id": kiosk.pk,
+        "office": turn.office_id,
+    }
+    live_publish([display_group(turn.office_id), kiosk_group(kiosk.pk)], payload)

@@ -1,0 +1,197 @@
+"""Video sessions (AL, BAL, CI): open one between a technologist and a kiosk, relay signalling
+between its two parties only, record the state the browsers report (connected with which ICE
+candidate type, ended, failed with the reason) and tell both parties.
+
+The database keeps one open session per technologist and per kiosk (partial unique constraints);
+a second open answers ``VideoRefused`` (409) with the Spanish reason."""
+
+import base64
+import hashlib
+import hmac
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.exceptions import ProtocolConflict
+from core.live.groups import kiosk_group, user_group
+from core.live.publish import live_publish
+from core.models import Kiosk, VideoSession, VideoSessionStatus
+
+NOT_YOURS = "Esta videollamada no es suya."
+CLOSED = "Esta videollamada ya terminó."
+STATE_INVALID = "Estado de videollamada no válido: use «conectada», «finalizada» o «fallida»."
+CANDIDATE_INVALID = "Tipo de conexión no válido: host, srflx, prflx o relay."
+TECHNOLOGIST_BUSY = "Ya tiene una videollamada abierta: termínela antes de empezar otra."
+
+
+class VideoRefused(ProtocolConflict):
+    """A video message or change the party may not make (Spanish message, 409)."""
+
+
+def _party_name(party) -> str:
+    if party.kiosk is not None:
+        return f"kiosk-{party.kiosk.pk}"
+    return party.user.username
+
+
+def turn_credentials(*, name: str, now: float | None = None) -> tuple[str, str]:
+    """coturn's ``use-auth-secret`` (TURN REST API): username ``<expiry>:<name>``, password
+    base64(HMAC-SHA1(secret, username)); valid until ``expiry`` (unix seconds)."""
+    expiry = int(now if now is not None else time.time()) + settings.VIDEO_TURN_TTL_SECONDS
+    username = f"{expiry}:{name}"
+    digest = hmac.new(settings.VIDEO_TURN_SECRET.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode()
+
+
+def ice_servers_for(*, party) -> list[dict]:
+    """The RTCPeerConnection's ``iceServers`` for this party: STUN, then TURN (UDP and TCP URLs
+    from settings) with credentials that expire after VIDEO_TURN_TTL_SECONDS."""
+    servers = []
+    if settings.VIDEO_STUN_URLS:
+        servers.append({"urls": list(settings.VIDEO_STUN_URLS)})
+    if settings.VIDEO_TURN_URLS and settings.VIDEO_TURN_SECRET:
+        username, credential = turn_credentials(name=_party_name(party))
+        servers.append(
+            {"urls": list(settings.VIDEO_TURN_URLS), "username": username, "credential": credential}
+        )
+    return servers
+
+
+def _parties_tell(session: VideoSession, payload: dict) -> None:
+    groups = [user_group(session.technologist_id)]
+    if session.kiosk_id:
+        groups.append(kiosk_group(session.kiosk_id))
+    live_publish(groups, payload)
+
+
+def session_payload(session: VideoSession, kind: str = "video.connect") -> dict:
+    turn = session.turn
+    return {
+        "type": kind,
+        "session": session.pk,
+        "modality": session.modality,
+        "state": session.status,
+        "turn": turn.number if turn is not None else "",
+        "kiosk": session.kiosk.label if session.kiosk_id else "",
+        "office": session.kiosk.office.name if session.kiosk_id else "",
+    }
+
+
+@transaction.atomic
+def video_session_open(*, technologist, modality: str, kiosk: Kiosk | None = None, turn=None):
+    """Open a ringing session and tell both parties ("video.connect", after commit): the
+    technologist's page and the kiosk page open the call by themselves."""
+    from core.video.providers import video_provider
+
+    now = timezone.now()
+    session = VideoSession(
+        provider=video_provider().name,
+        modality=modality,
+        status=VideoSessionStatus.TIMBRANDO,
+        technologist=technologist,
+        kiosk=kiosk,
+        turn=turn,
+        created_at=now,
+        ringing_at=now,
+    )
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError as exc:
+        if "kiosk" in str(exc):
+            raise VideoRefused(f"El módulo {kiosk.label} ya está en otra videollamada.") from None
+        raise VideoRefused(TECHNOLOGIST_BUSY) from None
+    session.room = video_provider().room_create(session)
+    if session.room:
+        session.save(update_fields=["room"])
+    _parties_tell(session, session_payload(session))
+    return session
+
+
+def _session_for(session_id, party) -> VideoSession:
+    if not str(session_id or "").isdigit():
+        raise VideoRefused(NOT_YOURS)
+    session = (
+        VideoSession.objects.select_related("kiosk__office", "turn")
+        .filter(pk=int(session_id))
+        .first()
+    )
+    if session is None:
+        raise VideoRefused(NOT_YOURS)
+    if party.kiosk is not None:
+        if session.kiosk_id != party.kiosk.pk:
+            raise VideoRefused(NOT_YOURS)
+    elif session.technologist_id != party.user.pk:
+        raise VideoRefused(NOT_YOURS)
+    return session
+
+
+def video_signal_target(*, session_id, party) -> str:
+    """The group of the session's other party, for relaying SDP and ICE candidates. A party that
+    is not in the session, or a session already ended, is refused."""
+    session = _session_for(session_id, party)
+    if not session.is_open:
+        raise VideoRefused(CLOSED)
+    if party.kiosk is not None:
+        return user_group(session.technologist_id)
+    if session.kiosk_id is None:
+        raise VideoRefused(NOT_YOURS)
+    return kiosk_group(session.kiosk_id)
+
+
+@transaction.atomic
+def video_state_record(
+    *, session_id, party, state: str, candidate_type: str = "", reason: str = ""
+) -> VideoSession:
+    """What a party's browser reports: "conectada" (with the selected candidate pair's type),
+    "finalizada" or "fallida" (with the reason). An ended session stays as it ended (a late
+    report changes nothing). Both parties are told the new state."""
+    if state not in (
+        VideoSessionStatus.CONECTADA,
+        VideoSessionStatus.FINALIZADA,
+        VideoSessionStatus.FALLIDA,
+    ):
+        raise VideoRefused(STATE_INVALID)
+    if candidate_type and candidate_type not in VideoSession.CandidateType.values:
+        raise VideoRefused(CANDIDATE_INVALID)
+    session = _session_for(session_id, party)
+    session = VideoSession.objects.select_for_update().get(pk=session.pk)
+    if not session.is_open:
+        return session
+    now = timezone.now()
+    fields = ["status"]
+    session.status = state
+    if candidate_type:
+        session.candidate_type = candidate_type
+        fields.append("candidate_type")
+    if state == VideoSessionStatus.CONECTADA:
+        if session.connected_at is None:
+            session.connected_at = now
+            fields.append("connected_at")
+    else:
+        session.ended_at = now
+        session.end_reason = (reason or "")[:200] or (
+            "terminada por el tecnólogo" if party.kiosk is None else "terminada en el módulo"
+        )
+        fields += ["ended_at", "end_reason"]
+    session.save(update_fields=fields)
+    session = VideoSession.objects.select_related("kiosk__office", "turn").get(pk=session.pk)
+    payload = session_payload(session, "video.state")
+    payload.update(candidate_type=session.candidate_type, reason=session.end_reason)
+    _parties_tell(session, payload)
+    if not session.is_open:
+        from core.signals import video_session_ended
+
+        transaction.on_commit(
+            lambda: video_session_ended.send_robust(sender=VideoSession, session=session)
+        )
+    return session
+
+
+def video_session_end(*, session: VideoSession, party, reason: str = "") -> VideoSession:
+    """ "Terminar": the session ends (finalizada) with the reason."""
+    return video_state_record(
+        session_id=session.pk, party=party, state=VideoSessionStatus.FINALIZADA, reason=reason
+    )
