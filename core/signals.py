@@ -9,9 +9,12 @@
   finds the closed cases it missed (DF-04: ``desborde.pqr_report_sweep``).
 - ``video_session_ended(sender=VideoSession, session)``: sent after commit when a video call
   ends (finalizada or fallida), e.g. so balancing makes its technologist available at once.
+- ``kiosk_connected(sender=Kiosk, kiosk)``: sent when a kiosk's live connection turns it on
+  ("conectado"), e.g. so balancing matches the customers that waited for a free kiosk.
 """
 
 from django.dispatch import Signal
 
 case_closed = Signal()
 video_session_ended = Signal()
+kiosk_connected = Signal()

@@ -48,6 +48,9 @@ def kiosk_connection_opened(*, kiosk: Kiosk, channel_name: str) -> None:
     )
     if changed:
         kiosks_changed(kiosk.office_id)
+        from core.signals import kiosk_connected
+
+        kiosk_connected.send_robust(sender=Kiosk, kiosk=kiosk)
 
 
 def kiosk_heartbeat(*, kiosk: Kiosk, channel_name: str) -> None:
