@@ -27,4 +27,3 @@ class DesbordeConfig(AppConfig):
             demo_data=demo.seed,
         )
         case_closed.connect(receivers.report_pqr_number, dispatch_uid="desborde-df04")
-        case_closed.connect(receivers.finish_turn, dispatch_uid="desborde-cel04-turn")

@@ -7,7 +7,6 @@ from core.roles import Role, user_has_role
 from core.services.turns import turn_dial
 from desborde import services
 from desborde.models import Intake, IntakeMode
-from desborde.services import cellphone
 
 
 def require_customer_agreement(*, case: Case, by) -> None:
@@ -24,13 +23,6 @@ def report_pqr_number(sender, *, case: Case, by, **kwargs) -> None:
     """``case_closed`` (DF-04): the asignador gets the PQR number. If this fails the close still
     stands; ``desborde.pqr_report_sweep`` does the report later."""
     services.intake_report_pqr_number(case=case)
-
-
-def finish_turn(sender, *, case: Case, by, **kwargs) -> None:
-    """``case_closed`` (CEL-04): the office turn attended through the case becomes "atendido".
-    If this fails the close still stands; the technologist's next "Llamar" in the booth
-    finishes the turn of a closed case first (``cellphone.booth_turn_take``)."""
-    cellphone.cellphone_turn_finish_for_case(case=case, by=by)
 
 
 def case_page_panel(request, case: Case, forms) -> dict | None:

@@ -15,34 +15,27 @@ from django.utils import timezone
 
 from core.exceptions import ProtocolConflict
 from core.models import (
-    AttentionMedium,
     Case,
     CaseKind,
     ContactAttempt,
     Modality,
-    PqrType,
     RemoteModality,
     TransactionType,
     Turn,
     TurnStatus,
     User,
 )
-from core.personal_data import contact_fields_normalize, document_normalize
 from core.selectors.roster import roster_offices_for
 from core.selectors.turns import turn_get_for_user
 from core.services.calls import attempt_log
-from core.services.cases import case_register
 from core.services.turns import (
     NOT_FOUND,
-    NOT_REMOTE_ELIGIBLE,
-    turn_attention_start,
     turn_dial,
-    turn_eligible_remote,
-    turn_finish,
     turn_no_connect,
     turn_refuse,
     turn_take,
 )
+from core.services.turns.case import turn_case_open
 
 #: What the customer said when the technologist called (the API's ``outcome``).
 OUTCOME_ACCEPTS = "acepta"
@@ -58,16 +51,9 @@ OUTCOME_CHOICES = [
 #: celular" (oficina de atención). Both are the turn's office, in ``Case.supported_office``.
 CHANNEL_BY_KIND = {CaseKind.PQR: "desborde", CaseKind.PEDIDO: "desborde-celular"}
 
-#: What the technologist registers of the customer (CORE-03, ``case_register``).
-CUSTOMER_FIELDS = ("document_type", "document_number", "full_name", "phone", "mobile", "email")
-
 NOT_ROSTERED = (
     "No está programado hoy para apoyar oficinas por celular: la taquilla virtual se abre solo "
     "a los tecnólogos de la programación de apoyo del día. Pida a su gestor que lo programe."
-)
-NO_HOME_OFFICE = (
-    "Su usuario no tiene oficina asignada (el caso la lleva como «oficina»). Pida a su gestor "
-    "que la configure."
 )
 
 
@@ -114,46 +100,6 @@ def booth_turn_take(*, turn: Turn, by: User) -> Turn:
     return turn_take(turn=turn, by=by)
 
 
-def _case_data_validate(
-    *, customer, kind: str, pqr_type: str, motive: str, transaction_type
-) -> dict:
-    errors = {}
-    if not isinstance(customer, dict) or not customer:
-        errors["customer"] = "Ingrese los datos del cliente (documento y nombre)."
-    else:  # every field's message at once (case_register would stop at the first)
-        try:
-            document_normalize(
-                document_type=customer.get("document_type") or "",
-                document_number=customer.get("document_number") or "",
-            )
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
-        if not " ".join((customer.get("full_name") or "").split()):
-            errors["full_name"] = "Ingrese el nombre del cliente."
-        try:
-            contact_fields_normalize(
-                **{k: customer.get(k) or "" for k in ("phone", "mobile", "email")}
-            )
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if kind not in CaseKind.values:
-        errors["kind"] = "Indique si el requerimiento es una PQR o un pedido."
-    pqr_type = pqr_type or ""
-    motive = (motive or "").strip()
-    if kind == CaseKind.PQR:
-        if pqr_type not in PqrType.values:
-            errors["pqr_type"] = "Indique si la PQR es una petición, una queja o un reclamo."
-        if not motive:
-            errors["motive"] = "Indique el motivo PQR (detalle)."
-    else:
-        pqr_type = ""
-    if transaction_type is not None and not transaction_type.active:
-        errors["transaction_type"] = "El tipo de transacción no está activo."
-    if errors:
-        raise ValidationError(errors)
-    return {"pqr_type": pqr_type, "motive": motive}
-
-
 @transaction.atomic
 def cellphone_case_open(
     *,
@@ -177,53 +123,24 @@ def cellphone_case_open(
       the booth logged as its first contact attempt (CORE-07, number dialled with 003), so
       core's protocol goes on from there: call recording, CRM fields, closing;
     - the turn goes "en atención" with the case; closing the case finishes it
-      (``desborde.receivers.finish_turn``).
+      (``core.receivers.turns_finish_for_case``).
 
     The turn's row is locked first: a double tap on "Registrar" opens one case, the second
     request finds the turn already in attention (409). Nothing is written when a field is wrong.
     """
-    turn = Turn.objects.select_for_update().select_related("office").get(pk=turn.pk)
-    if turn.called_by_id != by.pk:
-        raise ProtocolConflict("Solo el tecnólogo que llamó el turno registra su atención.")
-    if turn.status != TurnStatus.LLAMADO:
-        raise ProtocolConflict(
-            f"El turno {turn.number} está {turn.get_status_display()}: ya no se puede abrir un "
-            "caso desde él."
-        )
-    if by.home_office_id is None:
-        raise ValidationError(NO_HOME_OFFICE)
-    transaction_type = transaction_type or turn.transaction_type
-    if not turn_eligible_remote(office=turn.office, transaction_type=transaction_type):
-        # CEL-02: changing the requirement must not bring in one this office cannot serve remotely.
-        raise ValidationError({"transaction_type": NOT_REMOTE_ELIGIBLE})
-    cleaned = _case_data_validate(
+    case = turn_case_open(
+        turn=turn,
+        by=by,
         customer=customer,
         kind=kind,
         pqr_type=pqr_type,
         motive=motive,
         transaction_type=transaction_type,
-    )
-    customer = {key: customer.get(key) or "" for key in CUSTOMER_FIELDS}
-    if not customer["mobile"] and not customer["phone"]:
-        customer["mobile"] = turn.mobile  # the number the customer left with the turn
-    channel = CHANNEL_BY_KIND[kind]
-    case = case_register(
-        created_by=by,
-        customer=customer,
-        kind=kind,
-        pqr_type=cleaned["pqr_type"],
-        channel=channel,
-        transaction_type=transaction_type,
-        contract_number=(contract_number or "").strip(),
-        property_address=(property_address or "").strip(),
-        motive=cleaned["motive"],
-        turn_number=turn.number,
-        attention_medium=AttentionMedium.VERBAL,
-        office=by.home_office,
-        supported_office=turn.office,
+        contract_number=contract_number,
+        property_address=property_address,
+        channel_by_kind=CHANNEL_BY_KIND,
         modality=Modality.DESBORDE,
         reason=f"desborde por celular: turno {turn.number} de {turn.office.name}",
-        assigned_to=by,  # attending it now, from the virtual booth
     )
     attempt_log(
         case=case,
@@ -231,7 +148,6 @@ def cellphone_case_open(
         outcome=ContactAttempt.Outcome.CONTESTO,
         number_dialled=turn_dial(turn.mobile),
     )
-    turn_attention_start(turn=turn, by=by, case=case)
     case.refresh_from_db()
     return case
 
@@ -258,11 +174,3 @@ def cellphone_outcome_record(
     record(turn=turn, by=by)
     turn.refresh_from_db()
     return turn, None
-
-
-def cellphone_turn_finish_for_case(*, case: Case, by: User | None) -> list[Turn]:
-    """``case_closed``: the turn attended through this case becomes "atendido"."""
-    finished = list(Turn.objects.filter(case=case, status=TurnStatus.EN_ATENCION))
-    for turn in finished:
-        turn_finish(turn=turn, by=by)
-    return finished

@@ -28,7 +28,7 @@ from core.services.turns.common import (
     turn_eligible_remote,
     turns_changed,
 )
-from core.services.turns.kiosk import turn_kiosk_call, turn_virtual_consent
+from core.services.turns.kiosk import turn_kiosk_call, turn_kiosk_finish, turn_virtual_consent
 from core.services.turns.office import (
     turn_attention_start,
     turn_finish,
@@ -55,6 +55,7 @@ __all__ = [
     "turn_eligible_remote",
     "turn_finish",
     "turn_kiosk_call",
+    "turn_kiosk_finish",
     "turn_virtual_consent",
     "turn_no_connect",
     "turn_office_decision",

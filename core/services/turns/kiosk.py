@@ -148,3 +148,83 @@ def turn_announce_publish(*, turn: Turn, kiosk: Kiosk) -> None:
         "office": turn.office_id,
     }
     live_publish([display_group(turn.office_id), kiosk_group(kiosk.pk)], payload)
+
+
+#: How a kiosk turn's attention ends ("Terminar" on the technologist's page).
+KIOSK_OUTCOMES = {
+    "atendido": "atendido (caso registrado)",
+    "no_se_presento": "el cliente no se presentó al módulo",
+    "devolver": "devolver a la sala (falla de conexión u otro motivo)",
+}
+KIOSK_OUTCOME_INVALID = "Indique «atendido», «no_se_presento» o «devolver»."
+
+
+@transaction.atomic
+def turn_kiosk_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
+    """The technologist ends a kiosk attention (AL, BAL): the turn's open video session ends, the
+    kiosk and the technologist are free at once.
+
+    - "atendido": the case was opened (turn "en atención") → "atendido";
+    - "no_se_presento": called but the customer never came to the kiosk → "no se presentó";
+    - "devolver": called, not attended (the video failed, the customer asked to be served in
+      person): back to the waiting room in its place, the office asks again (consent cleared).
+    Only the technologist who called it (else 404); a state that does not allow it: 409."""
+    from core.models import VideoSession, VideoSessionStatus
+    from core.services.turns.office import turn_finish
+
+    if outcome not in KIOSK_OUTCOMES:
+        raise ValidationError({"outcome": KIOSK_OUTCOME_INVALID})
+    now = timezone.now()
+    current = locked_for_change(turn, today=timezone.localdate(now), past_allowed=True)
+    if current.called_by_id != by.pk:
+        raise Http404(NOT_FOUND)
+    if outcome == "atendido":
+        if current.status == TurnStatus.LLAMADO:
+            raise ProtocolConflict(
+                "Registre primero el caso del cliente (PQR o pedido) antes de terminar como "
+                "atendido."
+            )
+        result = turn_finish(turn=current, by=by)
+    else:
+        if current.status != TurnStatus.LLAMADO:
+            raise ProtocolConflict(
+                f"El turno {current.number} está {current.get_status_display()}: "
+                "ya no se puede devolver ni marcar como no presentado."
+            )
+        changes = (
+            {"status": TurnStatus.NO_SE_PRESENTO, "finished_at": now}
+            if outcome == "no_se_presento"
+            else {
+                "status": TurnStatus.EN_ESPERA,
+                "called_by": None,
+                "called_at": None,
+                "kiosk": None,
+                "virtual_consent": "",
+            }
+        )
+        result = change_record(
+            turn,
+            current,
+            TurnEvent.Kind.NO_SE_PRESENTO
+            if outcome == "no_se_presento"
+            else TurnEvent.Kind.RECHAZA,
+            by=by,
+            at=now,
+            note=KIOSK_OUTCOMES[outcome],
+            **changes,
+        )
+    from core.live.auth import LiveParty
+    from core.video.services import video_state_record
+
+    for session in VideoSession.objects.filter(
+        turn_id=current.pk, status__in=VideoSessionStatus.open()
+    ):
+        video_state_record(
+            session_id=session.pk,
+            party=LiveParty(user=by),
+            state=VideoSessionStatus.FINALIZADA,
+            reason=KIOSK_OUTCOMES[outcome],
+        )
+    turns_changed(current.office_id)
+    turn.refresh_from_db()
+    return result
