@@ -46,11 +46,20 @@ class TurnAdmin(admin.ModelAdmin):
         "status",
         "accepts_remote",
         "needs_office_check",
+        "virtual_consent",
         "called_by",
+        "kiosk",
         "created_at",
     ]
-    list_filter = ["status", "accepts_remote", "needs_office_check", "office__unit", "day"]
-    list_select_related = ["office", "transaction_type", "called_by"]
+    list_filter = [
+        "status",
+        "accepts_remote",
+        "needs_office_check",
+        "virtual_consent",
+        "office__unit",
+        "day",
+    ]
+    list_select_related = ["office", "transaction_type", "called_by", "kiosk"]
     search_fields = ["number", "office__name", "office__code"]
     date_hierarchy = "day"
     fields = [
@@ -63,6 +72,10 @@ class TurnAdmin(admin.ModelAdmin):
         "accepts_remote",
         "masked_mobile",
         "needs_office_check",
+        "virtual_consent",
+        "virtual_consent_by",
+        "kiosk",
+        "announced_at",
         "created_by",
         "created_at",
         "called_by",

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _snapshot():
     return {
         "offices": sorted(Office.objects.values_list("code", "name", "unit", "capacity")),
-        "kiosks": sorted(Kiosk.objects.values_list("office__code", "label", "is_on")),
+        "kiosks": sorted(Kiosk.objects.values_list("office__code", "label", "printer__name")),
         "users": sorted(User.objects.values_list("username", "first_name", "home_office__code")),
         "customers": sorted(Customer.objects.values_list("document_type", "document_number")),
         "cases": sorted(Case.objects.values_list("number", "status", "assigned_to__username")),

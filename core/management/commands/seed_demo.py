@@ -265,11 +265,12 @@ class Command(BaseCommand):
                     "technologist_count": techs,
                 },
             )
+            printer, _ = Printer.objects.get_or_create(office=office, name=f"Impresora {code}")
+            # Kiosks start "desconectado": they come on when their page is opened and paired.
             for n in range(1, kiosks + 1):
                 Kiosk.objects.get_or_create(
-                    office=office, label=f"Módulo {n}", defaults={"is_on": n == 1}
+                    office=office, label=f"Módulo {n}", defaults={"printer": printer}
                 )
-            Printer.objects.get_or_create(office=office, name=f"Impresora {code}")
             offices[code] = office
         offices["CLI"], _ = Office.objects.update_or_create(
             code="CLI",
