@@ -24,4 +24,6 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# ASGI: pages, API and the live websockets (/ws/live/) in the same workers.
+CMD ["gunicorn", "config.asgi:application", "-k", "uvicorn_worker.UvicornWorker", \
+     "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -22,17 +22,21 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# The demo: SQLite, tasks in-process, periodic jobs by an in-process beat, site on 127.0.0.1:8000.
+# The demo: SQLite, tasks in-process, periodic jobs by an in-process beat, live pages over the
+# in-memory channel layer (one ASGI process: uvicorn serves the pages and the websockets), site on
+# 127.0.0.1:8000. Still zero services.
 run: seed
 	@echo "Demo en http://$(HOST):$(PORT)/  (usuarios: orientador, tecnologo1 … ; contraseña: demo)"
 	$(VENV)/bin/celery -A config beat --loglevel=warning \
 	  --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile= & \
 	  beat_pid=$$!; trap "kill $$beat_pid 2>/dev/null" EXIT INT TERM; \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	  $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
 
-# Production-like pieces, for a machine with PostgreSQL and Redis (see README).
+# Production-like pieces, for a machine with PostgreSQL and Redis (see README): ASGI workers
+# (pages, API and websockets), the live layer on Redis pub/sub shared by every worker.
 serve: install
-	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2
+	$(VENV)/bin/gunicorn config.asgi:application -k uvicorn_worker.UvicornWorker \
+	  --bind $(HOST):$(PORT) --workers 2
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=info

@@ -111,7 +111,9 @@ def _wipe() -> None:
 def _turns(offices: list[Office], ttype: TransactionType) -> None:
     """1,000 waiting remote turns, 50 an office, arriving one second apart."""
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE core_turnevent, core_turn, core_turnsequence RESTART IDENTITY")
+        cur.execute(
+            "TRUNCATE core_turnevent, core_turn, core_turnsequence RESTART IDENTITY CASCADE"
+        )
     per_office = N_TURNS // len(offices)
     start = timezone.now() - dt.timedelta(hours=1)
     today = timezone.localdate()

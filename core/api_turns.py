@@ -10,6 +10,8 @@ a service or a selector, serialize.
   technologist got it first.
 - ``POST /api/v1/turns/{id}/office-decision/`` — the office decides after a call that could not
   connect.
+- ``POST /api/v1/turns/{id}/virtual-consent/`` — AL-03: the office asked the waiting customer
+  whether they accept virtual attention at a kiosk (``{"accepts": true|false}``).
 
 The booth's endpoints need today's start-of-shift check (CEL-03 step 3) besides the role. Errors
 go through ``core.api_errors``; turns out of the caller's scope answer 404 like missing ones.
@@ -27,10 +29,11 @@ from rest_framework.views import APIView
 
 from core.models import Office, TransactionType, Turn
 from core.permissions import has_any_role
-from core.roles import PRINT_QUEUE_ROLES, Role
+from core.roles import PRINT_QUEUE_ROLES, STAFF_ROLES, Role
 from core.selectors.roster import shift_check_done
 from core.selectors.turns import booth_turns_for, turn_get_for_user
 from core.services import turns as turn_services
+from core.services.turns.kiosk import CONSENT_INVALID
 
 REQUIRED = {"required": "Este campo es obligatorio.", "null": "Este campo es obligatorio."}
 OFFICE_NOT_FOUND = "Oficina no encontrada."
@@ -122,6 +125,16 @@ class TurnSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     office_name = serializers.CharField(source="office.name", read_only=True)
     transaction_type_name = serializers.CharField(source="transaction_type.name", read_only=True)
+    virtual_consent = serializers.CharField(
+        read_only=True,
+        help_text="AL-03: «» sin preguntar, «acepta» o «rechaza» la atención virtual en un módulo.",
+    )
+    kiosk_label = serializers.CharField(
+        source="kiosk.label",
+        read_only=True,
+        allow_null=True,
+        help_text="El módulo al que se llamó el turno (p. ej. «Módulo 2»), o null.",
+    )
 
     class Meta:
         model = Turn
@@ -139,6 +152,9 @@ class TurnSerializer(serializers.ModelSerializer):
             "needs_office_check",
             "created_at",
             "called_at",
+            "virtual_consent",
+            "kiosk",
+            "kiosk_label",
         ]
         read_only_fields = fields
 
@@ -156,6 +172,20 @@ class BoothTurnSerializer(TurnSerializer):
 
     def get_dial(self, obj: Turn) -> str:
         return turn_services.turn_dial(obj.mobile)
+
+
+class VirtualConsentSerializer(serializers.Serializer):
+    accepts = serializers.BooleanField(
+        error_messages={**REQUIRED, "invalid": CONSENT_INVALID},
+        help_text="¿Acepta atención virtual en un módulo? true o false.",
+    )
+
+    def to_internal_value(self, data):
+        # Only a JSON boolean: "sí", 1 or "true" as text are refused, not guessed.
+        value = data.get("accepts") if isinstance(data, dict) else None
+        if value is not None and not isinstance(value, bool):
+            raise serializers.ValidationError({"accepts": [CONSENT_INVALID]})
+        return super().to_internal_value(data)
 
 
 class OfficeDecisionSerializer(serializers.Serializer):
@@ -272,6 +302,36 @@ class TurnOfficeDecisionView(APIView):
         return Response(TurnSerializer(turn).data)
 
 
+@extend_schema(tags=["turnos"])
+class TurnVirtualConsentView(APIView):
+    # Any staff role reaches the service, which answers 404 to whoever is not the turn's office
+    # staff (a technologist, another office) as for a missing turn.
+    permission_classes = [has_any_role(*STAFF_ROLES)]
+
+    @extend_schema(
+        operation_id="v1_turns_virtual_consent",
+        request=VirtualConsentSerializer,
+        responses={
+            200: TurnSerializer,
+            400: OpenApiResponse(description="«accepts» falta o no es true/false."),
+            404: OpenApiResponse(description="Turno de otra oficina, o rol que no pregunta."),
+            409: OpenApiResponse(OpenApiTypes.OBJECT, description="El turno ya no está en espera."),
+        },
+    )
+    def post(self, request, turn_id: int):
+        """AL-03: the office asked the waiting customer «¿Acepta atención virtual en un
+        módulo?»: true → the turn can be called to a kiosk; false → it waits for in-person
+        attention."""
+        turn = turn_get_for_user(user=request.user, turn_id=turn_id)
+        serializer = VirtualConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        turn = turn_services.turn_virtual_consent(
+            turn=turn, accepts=serializer.validated_data["accepts"], by=request.user
+        )
+        turn = turn_get_for_user(user=request.user, turn_id=turn.pk)
+        return Response(TurnSerializer(turn).data)
+
+
 urlpatterns = [
     path(
         "offices/<int:office_id>/turns/",
@@ -284,5 +344,10 @@ urlpatterns = [
         "turns/<int:turn_id>/office-decision/",
         TurnOfficeDecisionView.as_view(),
         name="api_turn_office_decision",
+    ),
+    path(
+        "turns/<int:turn_id>/virtual-consent/",
+        TurnVirtualConsentView.as_view(),
+        name="api_turn_virtual_consent",
     ),
 ]

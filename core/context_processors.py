@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from core import modalities
 from core.roles import STAFF_ROLES, Role, user_roles
 
@@ -13,4 +15,14 @@ def navigation(request):
         "nav_office": bool(roles & {Role.ORIENTADOR, Role.ENCARGADO}),
         # What the modality apps add to the menu for these roles (core.modalities).
         "nav_modalities": modalities.menu_entries(roles, superuser=superuser),
+        **live(request),
+    }
+
+
+def live(request):
+    """What static/js/live.js reads from <body> (templates/base.html): the heartbeat of the live
+    socket and the polling fallback while it is down (docs/live.md)."""
+    return {
+        "live_heartbeat_seconds": settings.KIOSK_HEARTBEAT_SECONDS,
+        "live_fallback_seconds": settings.LIVE_FALLBACK_POLL_SECONDS,
     }

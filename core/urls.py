@@ -25,6 +25,17 @@ urlpatterns = [
     path("oficina/turnos/listas/", views_turns.TurnDeskListView.as_view(), name="turn_desk_lists"),
     path("oficina/turnos/avisos/", views_turns.TurnAlertsView.as_view(), name="turn_alerts"),
     path("oficina/turnos/remoto/", views_turns.TurnRemoteFieldsView.as_view(), name="turn_remote"),
+    path("oficina/turnos/modulos/", views_turns.TurnKiosksView.as_view(), name="turn_desk_kiosks"),
+    path(
+        "oficina/turnos/modulos/vincular/",
+        views_turns.TurnKioskPairView.as_view(),
+        name="turn_kiosk_pair",
+    ),
+    path(
+        "oficina/turnos/<int:pk>/atencion-virtual/",
+        views_turns.TurnVirtualConsentView.as_view(),
+        name="turn_virtual_consent",
+    ),
     path(
         "oficina/turnos/<int:pk>/decision/",
         views_turns.TurnDecisionView.as_view(),

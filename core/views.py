@@ -29,7 +29,6 @@ from core.services.assignment import case_reassign
 from core.services.deadlines import NEAR_DUE_BUSINESS_DAYS
 from core.services.messaging import voicemail_script
 from core.services.turns import DECISIONS
-from core.views_turns import REFRESH_SECONDS as TURN_REFRESH_SECONDS
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -81,7 +80,8 @@ class CaseListView(RoleRequiredMixin, View):
 
 
 class WorkbenchView(RoleRequiredMixin, View):
-    """CORE-10 "Mis casos": open assigned cases, oldest first; the table refreshes by itself."""
+    """CORE-10 "Mis casos": open assigned cases, oldest first; the table refreshes by itself
+    when the user's cases are assigned, reassigned or closed (live ``cases.changed``)."""
 
     allowed_roles = (Role.TECNOLOGO,)
     template_name = "core/workbench.html"
@@ -95,7 +95,7 @@ class WorkbenchView(RoleRequiredMixin, View):
         return render(
             request,
             self.template_name,
-            {"rows": rows, "refresh_seconds": settings.WORKBENCH_REFRESH_SECONDS},
+            {"rows": rows},
         )
 
 
@@ -295,11 +295,10 @@ class OfficeHomeView(RoleRequiredMixin, View):
                 "cases": cases,
                 "kiosks": kiosks,
                 "printers": printers,
-                # CEL-03: calls that could not connect, polled (core.views_turns)
+                # CEL-03: calls that could not connect, live (core.views_turns)
                 "to_check": to_check,
                 "decisions": DECISIONS,
                 "next": request.path,
-                "turn_refresh_seconds": TURN_REFRESH_SECONDS,
             },
         )
 

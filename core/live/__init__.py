@@ -8,5 +8,5 @@
 - ``consumers.LiveConsumer``: the socket — session (staff) or device credential (kiosk), joins
   only the groups the party may see, relays video signalling between a session's two parties.
 
-Message shapes are listed in the README ("Páginas en vivo").
+Message shapes, groups and the pages' fallback rule: docs/live.md.
 """

@@ -9,10 +9,24 @@ from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from core.live.groups import office_group, user_group
+from core.live.publish import live_publish
 from core.models import AssignmentPool, Case, CaseStatus, StaffAvailability, User
 from core.roles import Role, user_has_role
 
 OPEN_ASSIGNED = (CaseStatus.ASIGNADO, CaseStatus.EN_ATENCION)
+
+
+def cases_changed(*, user_ids=(), office_ids=()) -> None:
+    """After commit, tell the live pages that cases were assigned, reassigned or closed: each
+    technologist's "Mis casos" (``cases.changed`` to their own group) and the supported offices'
+    pages (``office.cases.changed``: the orientador's intake table shows who attends). One
+    message for all the users and one per office, never one per case (bulk paths)."""
+    users = sorted({pk for pk in user_ids if pk})
+    if users:
+        live_publish([user_group(pk) for pk in users], {"type": "cases.changed"})
+    for office_id in sorted({pk for pk in office_ids if pk}):
+        live_publish(office_group(office_id), {"type": "office.cases.changed", "office": office_id})
 
 
 def name_sort_key(user: User) -> str:
@@ -132,6 +146,10 @@ def assign_pending_cases(*, pool_id: int) -> int:
     del pool.skip_history_when_saving
     if changed:
         _write_assignments(changed, now=now)
+        cases_changed(
+            user_ids=[c.assigned_to_id for c in changed],
+            office_ids=[c.supported_office_id for c in changed],
+        )
     return len(changed)
 
 
@@ -219,6 +237,10 @@ def case_reassign(*, case: Case, to_user: User, by_user: User, reason: str = "")
     case._change_reason = _history_reason(text, reason)
     case._history_user = by_user
     case.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
+    cases_changed(
+        user_ids=[previous.pk if previous else None, to_user.pk],
+        office_ids=[case.supported_office_id],
+    )
     return case
 
 
@@ -246,6 +268,7 @@ def cases_reassign_bulk(
             {"cases": f"Estos casos están cerrados y no se pueden reasignar: {', '.join(closed)}."}
         )
     now = timezone.now()
+    previous = [case.assigned_to_id for case in locked]
     for case in locked:
         case.assigned_to = to_user
         case.assigned_at = now
@@ -259,6 +282,9 @@ def cases_reassign_bulk(
         ["assigned_to", "assigned_at", "status", "updated_at"],
         default_user=by_user,
         default_change_reason=_history_reason(text, reason),
+    )
+    cases_changed(
+        user_ids=[*previous, to_user.pk], office_ids=[c.supported_office_id for c in locked]
     )
     if to_user.email:
         numbers = ", ".join(c.number for c in locked)

@@ -71,7 +71,10 @@ def attempt_log(*, case: Case, by: User, outcome: str, number_dialled: str) -> C
     except IntegrityError as exc:  # a concurrent request took this sequence number
         raise ProtocolConflict("Otro registro de intento llegó al mismo tiempo; recargue.") from exc
     if outcome == ContactAttempt.Outcome.CONTESTO:
+        from core.services.assignment import cases_changed
+
         case.status = CaseStatus.EN_ATENCION
+        cases_changed(user_ids=[case.assigned_to_id], office_ids=[case.supported_office_id])
     case._change_reason = f"intento {attempt.sequence}: {attempt.get_outcome_display()}"
     case._history_user = by
     case.save(update_fields=["status", "updated_at"])

@@ -149,6 +149,10 @@ def case_open(
             from core.tasks import assignment_request
 
             transaction.on_commit(lambda: assignment_request(pool.pk))
+    if assigned_to is not None:  # attending it now: their "Mis casos" shows it
+        from core.services.assignment import cases_changed
+
+        cases_changed(user_ids=[assigned_to.pk])
     # The reason belongs to this history row only, not to the next save of the same object.
     del case._change_reason
     return case

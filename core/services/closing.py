@@ -154,6 +154,9 @@ def case_close(*, case: Case, by: User, outcome: str, **crm) -> Case:
 
 
 def _send_case_closed_on_commit(case: Case, by: User) -> None:
+    from core.services.assignment import cases_changed
+
+    cases_changed(user_ids=[case.assigned_to_id], office_ids=[case.supported_office_id])
     transaction.on_commit(lambda: _send_case_closed(case, by))
 
 

@@ -6,6 +6,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.live.groups import office_group
+from core.live.publish import live_publish
 from core.models import (
     AssignmentPool,
     AttentionMedium,
@@ -36,6 +38,12 @@ NOT_ELIGIBLE = (
     "tome el ficho y espere a ser atendido en un módulo de atención."
 )
 PHOTO_KINDS = {EvidenceKind.INVOICE_PHOTO, EvidenceKind.ID_PHOTO, EvidenceKind.OTHER}
+
+
+def intakes_changed(office_id: int) -> None:
+    """After commit, tell the office's live pages (the orientador's start page: today's intakes
+    and the pending block) that an intake was registered, reported or got a proposal."""
+    live_publish(office_group(office_id), {"type": "intakes.changed", "office": office_id})
 
 
 def transaction_check_eligible(*, transaction_type: TransactionType) -> None:
@@ -200,4 +208,5 @@ def _intake_create(
     intake.save()
     for kind, upload in photos:
         evidence_attach(case=case, kind=kind, upload=upload, uploaded_by=orientador)
+    intakes_changed(office.pk)
     return intake, True

@@ -58,6 +58,9 @@ def intake_report_pqr_number(*, case: Case) -> Intake | None:
             ),
             case=case,
         )
+    from desborde.services.intake import intakes_changed
+
+    intakes_changed(intake.office_id)  # "PQR registradas" on the orientador's table
     return intake
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.exceptions import ProtocolConflict
 from core.models import Case, User
 from desborde.models import Intake, IntakeMode, OutcomeProposal
+from desborde.services.intake import intakes_changed
 
 
 def _whatsapp_case(case: Case) -> Intake:
@@ -21,7 +22,7 @@ def _whatsapp_case(case: Case) -> Intake:
 def outcome_propose(*, case: Case, by: User, text: str) -> OutcomeProposal:
     """WA-03: the technologist tells the orientador how the case will be closed."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    _whatsapp_case(case)
+    intake = _whatsapp_case(case)
     if case.assigned_to_id != by.pk:
         raise ProtocolConflict("Solo el tecnólogo asignado envía la propuesta de cierre.")
     if case.is_closed:
@@ -43,6 +44,7 @@ def outcome_propose(*, case: Case, by: User, text: str) -> OutcomeProposal:
     case._change_reason = "propuesta de cierre enviada al orientador"
     case._history_user = by
     case.save(update_fields=["updated_at"])
+    intakes_changed(intake.office_id)  # the orientador's pending block lists it
     return proposal
 
 
@@ -73,6 +75,9 @@ def outcome_respond(
     case._change_reason = f"el cliente está {proposal.get_response_display()} con la propuesta"
     case._history_user = by
     case.save(update_fields=["updated_at"])
+    office_id = Intake.objects.filter(case=case).values_list("office_id", flat=True).first()
+    if office_id:
+        intakes_changed(office_id)
     return proposal
 
 

@@ -4,14 +4,14 @@ Opens only to a technologist rostered today in modality ``celular`` (CEL-01), an
 after the start-of-shift check (audio, the supported offices' printers: 2.3 step 3). Then, per
 supported office, the waiting turns that accepted remote attention, with the mobile each customer
 left — personal data shown only here, to the technologists who support that office today, never
-cached — oldest first, refreshed by htmx. "Llamar" takes a turn (one winner when two press at
-once) and opens the call page: the number with 003 as a ``tel:`` link and the three outcomes.
+cached — oldest first, refreshed live (``turns.changed``). "Llamar" takes a turn (one winner when
+two press at once) and opens the call page: the number with 003 as a ``tel:`` link and the three
+outcomes.
 
 Views validate with a form and call ``desborde.services.cellphone`` (which calls core's roster
 and turn services); every turn is looked up through core's scoped selector.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -88,7 +88,6 @@ def render_booth(request, offices, *, error: str = "", status: int = 200):
             "groups": _turn_groups(request, offices),
             "active": cellphone.booth_active_turn_for(technologist=request.user),
             "error": error,
-            "refresh_seconds": settings.WORKBENCH_REFRESH_SECONDS,
         },
         status=status,
     )
@@ -143,7 +142,7 @@ class ShiftCheckView(TechnologistMixin, View):
 
 @method_decorator(never_cache, name="dispatch")
 class BoothTurnsView(TechnologistMixin, View):
-    """The booth's self-refreshing list (htmx polling)."""
+    """The booth's list, re-fetched when the offices' turns change (live) or while polling."""
 
     def get(self, request):
         offices = _offices(request, printers=False)

@@ -22,9 +22,9 @@ QUESTION = "¿Acepta atención a distancia por celular?"
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def test_cel02_cel03_turn_desk_on_the_tablet(page, live_server, login, screenshot, monkeypatch):
-    monkeypatch.setattr("core.views_turns.REFRESH_SECONDS", 1)
-    monkeypatch.setattr("core.views.TURN_REFRESH_SECONDS", 1)
+def test_cel02_cel03_turn_desk_on_the_tablet(page, live_server, login, screenshot, settings):
+    # The WSGI live server has no websockets: the pages fall back to polling, every second here.
+    settings.LIVE_FALLBACK_POLL_SECONDS = 1
     office = OfficeFactory(name="Oficina Caldas", has_orientador=False)
     make_user(Role.ENCARGADO, office, username="encargada", first_name="Marta", last_name="Ríos")
     tech = make_user(Role.TECNOLOGO, OfficeFactory(), username="tecnologo_apoyo")

@@ -315,7 +315,8 @@ def test_core09_case_opened_into_pool_is_assigned_on_commit(django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         case = make_case(pool=pool)
 
-    assert len(callbacks) == 1
+    # The assignment request; what follows it are the live announcements of the assignment.
+    assert len([c for c in callbacks if not getattr(c, "live_key", None)]) == 1
     case.refresh_from_db()
     assert case.assigned_to == ana
     assert case.status == CaseStatus.ASIGNADO

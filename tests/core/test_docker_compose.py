@@ -24,8 +24,8 @@ def _command(service: dict) -> str:
     return " ".join(command) if isinstance(command, list) else command
 
 
-def test_five_services_exist(services):
-    assert {"db", "redis", "web", "worker", "beat"} <= set(services)
+def test_six_services_exist(services):
+    assert {"db", "redis", "web", "worker", "beat", "coturn"} <= set(services)
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -35,8 +35,55 @@ def test_app_services_build_from_repo_root(services, name):
     assert context == "."
 
 
-def test_web_command_runs_wsgi_application(services):
-    assert "config.wsgi:application" in _command(services["web"])
+def test_web_command_runs_asgi_application_with_uvicorn_workers(services):
+    """Issue 12: pages, API and the live websockets (/ws/live/) are served by ASGI workers."""
+    command = _command(services["web"])
+    assert "gunicorn config.asgi:application" in command
+    assert "-k uvicorn_worker.UvicornWorker" in command
+    assert "config.wsgi" not in command
+
+
+def test_dockerfile_cmd_runs_asgi_application():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert '"config.asgi:application"' in cmd
+    assert '"uvicorn_worker.UvicornWorker"' in dockerfile
+    lock = {
+        line.split("==")[0].replace("_", "-")
+        for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").lower().splitlines()
+        if "==" in line
+    }
+    assert {"uvicorn", "uvicorn-worker", "websockets", "channels", "channels-redis"} <= lock
+
+
+def test_makefile_runs_the_asgi_application():
+    """`make run` (demo, in-memory live layer) and `make serve` run the ASGI application."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "uvicorn config.asgi:application --host $(HOST) --port $(PORT)" in makefile
+    assert "gunicorn config.asgi:application -k uvicorn_worker.UvicornWorker" in makefile
+    assert "runserver" not in makefile and "config.wsgi" not in makefile
+
+
+def test_coturn_relay_with_shared_secret(services):
+    """The video calls' TURN relay: coturn with use-auth-secret and the same secret the app
+    signs its short-lived credentials with; STUN/TURN on 3478 and a relay port range."""
+    coturn = services["coturn"]
+    assert coturn["image"].startswith("coturn/coturn")
+    command = _command(coturn)
+    for flag in ("--use-auth-secret", "--no-cli", "--fingerprint", "--realm=", "--min-port="):
+        assert flag in command, flag
+    assert "--static-auth-secret=${VIDEO_TURN_SECRET:?" in command
+    assert coturn.get("network_mode") == "host" or any(
+        "3478" in str(port) for port in coturn.get("ports", [])
+    )
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_get_the_video_settings(services, name):
+    env = services[name]["environment"]
+    assert env["VIDEO_TURN_SECRET"].startswith("${VIDEO_TURN_SECRET:?")
+    assert "turn:" in env["VIDEO_TURN_URLS"] and "transport=tcp" in env["VIDEO_TURN_URLS"]
+    assert "stun:" in env["VIDEO_STUN_URLS"]
 
 
 def test_celery_commands_use_config_app(services):
@@ -51,7 +98,7 @@ def test_backing_services_have_healthchecks(services, name):
     assert services[name]["healthcheck"]["test"]
 
 
-@pytest.mark.parametrize("module", ["config/wsgi.py", "config/celery.py"])
+@pytest.mark.parametrize("module", ["config/asgi.py", "config/celery.py", "core/live/routing.py"])
 def test_named_modules_exist(module):
     assert (ROOT / module).is_file(), f"{module} is referenced by docker-compose.yml"
 

@@ -79,7 +79,12 @@ def test_cel02_desk_page_content(client, orientador, office):
     assert html.count("data-turn=") == 2
     assert "Revisión de medidor" in html and "en espera" in html
     assert "celular 311•••••44" in html and MOBILE not in html
-    assert 'hx-trigger="every 5s"' in html
+    # NFR-01: refreshed live (turns.changed), re-fetched on reconnect, polling only while down.
+    assert (
+        'hx-trigger="live:turns.changed from:body, live:reconnected from:body, '
+        'live:poll from:body"' in html
+    )
+    assert 'hx-trigger="every' not in html
     assert "No se pudo comunicar" not in html
 
 

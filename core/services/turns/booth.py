@@ -17,7 +17,7 @@ from core.models import (
     TurnStatus,
     User,
 )
-from core.services.turns.common import NOT_FOUND, PAST_DAY, TAKEN, rostered_today
+from core.services.turns.common import NOT_FOUND, PAST_DAY, TAKEN, rostered_today, turns_changed
 
 #: How the database names the constraint that keeps one called / in-attention turn per
 #: technologist (core.models.turns) in its error: PostgreSQL by name, SQLite by column.
@@ -110,6 +110,9 @@ def turn_take(*, turn: Turn, by: User) -> Turn:
         break
     if not taken:
         return _take_refused(turn=turn, by=by, today=today)
+    # The statement wrote the turn and its event without the ORM: announce it here (after the
+    # caller's commit, or at once in autocommit). The 409 path announces nothing.
+    turns_changed(turn.office_id)
     turn.status, turn.called_by, turn.called_at = TurnStatus.LLAMADO, by, now
     turn.accepts_remote, turn.needs_office_check = True, False
     return turn
@@ -200,5 +203,6 @@ def _stale_calls_release(*, technologist: User, today: dt.date) -> int:
                 by=None,
                 note="llamado de un día anterior sin resultado registrado",
             )
+            turns_changed(turn.office_id)
             released += 1
     return released

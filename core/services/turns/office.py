@@ -25,6 +25,7 @@ from core.services.turns.common import (
     change_record,
     holder_check,
     locked_for_change,
+    turns_changed,
 )
 
 
@@ -36,7 +37,7 @@ def turn_refuse(*, turn: Turn, by: User) -> Turn:
     now = timezone.now()
     current = locked_for_change(turn, today=timezone.localdate(now))
     holder_check(current, by)
-    return change_record(
+    result = change_record(
         turn,
         current,
         TurnEvent.Kind.RECHAZA,
@@ -46,6 +47,8 @@ def turn_refuse(*, turn: Turn, by: User) -> Turn:
         accepts_remote=False,
         mobile="",  # no longer attended remotely: the mobile is not kept
     )
+    turns_changed(current.office_id)
+    return result
 
 
 @transaction.atomic
@@ -53,7 +56,7 @@ def turn_no_connect(*, turn: Turn, by: User) -> Turn:
     """The call cannot connect (2.3 step 4): the turn waits again, off the booth's list, until
     the office checks with the customer and decides cellphone or in person
     (``turn_office_decision``). The office's orientadores and encargados see it at once on their
-    pages (polled) and get an e-mail each (after commit, through the worker)."""
+    pages (live, ``turns.changed``) and get an e-mail each (after commit, through the worker)."""
     now = timezone.now()
     current = locked_for_change(turn, today=timezone.localdate(now))
     holder_check(current, by)
@@ -69,6 +72,7 @@ def turn_no_connect(*, turn: Turn, by: User) -> Turn:
         called_at=None,
     )
     _office_staff_notify(turn=current, by=by)
+    turns_changed(current.office_id)  # the office's pages show the notice at once
     return result
 
 
@@ -126,6 +130,7 @@ def turn_office_decision(*, turn: Turn, decision: str, by: User) -> Turn:
         raise ProtocolConflict(
             f"El turno {current.number} no está pendiente de validar en la oficina."
         )
+    turns_changed(current.office_id)
     if decision == "celular":
         return change_record(
             turn,
@@ -157,7 +162,7 @@ def turn_attention_start(*, turn: Turn, by: User, case: Case) -> Turn:
     now = timezone.now()
     current = locked_for_change(turn, today=timezone.localdate(now))
     holder_check(current, by)
-    return change_record(
+    result = change_record(
         turn,
         current,
         TurnEvent.Kind.ACEPTA,
@@ -167,6 +172,8 @@ def turn_attention_start(*, turn: Turn, by: User, case: Case) -> Turn:
         case=case,
         attention_started_at=now,
     )
+    turns_changed(current.office_id)
+    return result
 
 
 @transaction.atomic
@@ -182,7 +189,7 @@ def turn_finish(*, turn: Turn, by: User | None = None) -> Turn:
         raise ProtocolConflict(
             f"El turno {current.number} no está en atención: {current.get_status_display()}."
         )
-    return change_record(
+    result = change_record(
         turn,
         current,
         TurnEvent.Kind.ATENDIDO,
@@ -191,3 +198,5 @@ def turn_finish(*, turn: Turn, by: User | None = None) -> Turn:
         status=TurnStatus.ATENDIDO,
         finished_at=now,
     )
+    turns_changed(current.office_id)
+    return result

@@ -21,6 +21,7 @@ from core.services.turns.common import (
     MOBILE_REQUIRED,
     NOT_REMOTE_ELIGIBLE,
     turn_eligible_remote,
+    turns_changed,
 )
 
 
@@ -103,4 +104,5 @@ def turn_create(
         )
         turn.save()
         TurnEvent.objects.create(turn=turn, kind=TurnEvent.Kind.CREADO, at=at, by=by)
+        turns_changed(office.pk)  # after commit: the desk, the booths, the orientador
     return turn

@@ -134,15 +134,21 @@ def test_df02_intake_list_scoped_to_office_and_unit(
 
 
 def test_df02_intake_list_refreshes_itself(client, orientador, office, settings):
-    """DF-02: the list (and the home page) poll the table partial every
-    WORKBENCH_REFRESH_SECONDS; the partial is the bare table."""
+    """DF-02: the list polls the table partial every WORKBENCH_REFRESH_SECONDS; the home page
+    re-fetches it live (intakes registered, cases assigned: NFR-01) and polls only while its
+    socket is down; the partial is the bare table."""
     settings.WORKBENCH_REFRESH_SECONDS = 7
     intake = intake_for(orientador, office)
     client.force_login(orientador)
-    for url in ("/desborde/registros/", "/desborde/"):
-        content = client.get(url).content.decode()
-        assert 'hx-get="/desborde/registros/tabla/"' in content
-        assert 'hx-trigger="every 7s"' in content
+    content = client.get("/desborde/registros/").content.decode()
+    assert 'hx-get="/desborde/registros/tabla/"' in content
+    assert 'hx-trigger="every 7s"' in content
+    content = client.get("/desborde/").content.decode()
+    assert 'hx-get="/desborde/registros/tabla/"' in content
+    assert (
+        'hx-trigger="live:intakes.changed from:body, live:office.cases.changed from:body, '
+        'live:reconnected from:body, live:poll from:body"' in content
+    )
     partial = client.get("/desborde/registros/tabla/").content.decode()
     assert f'<tr data-case="{intake.case.number}">' in partial
     assert "<html" not in partial
