@@ -248,6 +248,13 @@ VIDEO_STUN_URLS = env.list("VIDEO_STUN_URLS", default=[])
 VIDEO_TURN_URLS = env.list("VIDEO_TURN_URLS", default=[])
 VIDEO_TURN_SECRET = env.str("VIDEO_TURN_SECRET", default="")
 VIDEO_TURN_TTL_SECONDS = env.int("VIDEO_TURN_TTL_SECONDS", default=3600)
+# "all": direct connections first, the TURN relay when they fail; "relay": always through TURN
+# (offices whose firewall lets only the TURN server through, or to check the relay).
+VIDEO_ICE_TRANSPORT_POLICY = env.str("VIDEO_ICE_TRANSPORT_POLICY", default="all")
+if VIDEO_ICE_TRANSPORT_POLICY not in ("all", "relay"):
+    raise ImproperlyConfigured('VIDEO_ICE_TRANSPORT_POLICY: use "all" o "relay".')
+# Pairing codes a kiosk page may ask per minute from one address (DRF throttle rate).
+KIOSK_PAIRING_RATE = env.str("KIOSK_PAIRING_RATE", default="10/min")
 
 # Messages to customers through the networks' inboxes (core.outbound). "manual": the creador
 # copies the text into the network's console and marks it sent; "meta": Messenger, Instagram and

@@ -132,3 +132,11 @@ def outbound_sweep_task() -> int:
     from core.services import outbound
 
     return outbound.outbound_send_due()
+
+
+@shared_task(name="core.kiosks_offline_sweep")
+def kiosks_offline_sweep_task() -> int:
+    """Periodic (every minute): kiosks whose heartbeat went stale are "desconectado" (BAL-02)."""
+    from core.services import kiosks
+
+    return kiosks.kiosks_offline_sweep()

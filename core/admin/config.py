@@ -1,8 +1,10 @@
 """Configuration screens: offices, kiosks, printers, staff and availability, catalogue, templates,
 mailboxes, notifications, pools — editable by the roles that own them, in their unit."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import BooleanField, Case, When
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin.scope import UnitScopedAdmin, user_unit
@@ -61,14 +63,75 @@ class OfficeAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj) and self._own(request, obj)
 
 
+class KioskAdminForm(forms.ModelForm):
+    class Meta:
+        model = Kiosk
+        fields = ["office", "label", "printer", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        office, printer = cleaned.get("office"), cleaned.get("printer")
+        if printer is not None and office is not None and printer.office_id != office.pk:
+            self.add_error(
+                "printer", "La impresora del módulo debe ser de la misma oficina del módulo."
+            )
+        return cleaned
+
+
 @admin.register(Kiosk)
 class KioskAdmin(UnitScopedAdmin):
-    unit_field = "office__unit"
+    """Kiosks (CORE-01): office, label, printer, active. Its connection ("conectado" — the
+    kiosk page open with a recent heartbeat) and its pairing are read-only here: an encargado
+    pairs it with the code the kiosk page shows; "Desvincular" makes its device log out."""
 
-    list_display = ["label", "office", "is_on"]
-    list_filter = ["is_on", "office__unit"]
-    list_select_related = ["office"]
+    unit_field = "office__unit"
+    form = KioskAdminForm
+
+    list_display = ["label", "office", "printer", "active", "estado", "last_seen_at", "vinculado"]
+    list_filter = ["is_on", "active", "office__unit"]
+    list_select_related = ["office", "printer", "paired_by"]
     search_fields = ["label", "office__name"]
+    readonly_fields = ["estado", "last_seen_at", "vinculado", "paired_by", "paired_at"]
+    fieldsets = [
+        (None, {"fields": ["office", "label", "printer", "active"]}),
+        ("Estado", {"fields": ["estado", "last_seen_at", "vinculado", "paired_by", "paired_at"]}),
+    ]
+    actions = ["unpair"]
+
+    def get_queryset(self, request):
+        from core.services.kiosks import kiosk_online_q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                online=Case(
+                    When(kiosk_online_q(), then=True), default=False, output_field=BooleanField()
+                )
+            )
+        )
+
+    @admin.display(description="estado", boolean=False, ordering="online")
+    def estado(self, obj) -> str:
+        return "Conectado" if getattr(obj, "online", False) else "Desconectado"
+
+    @admin.display(description="vinculado", boolean=True)
+    def vinculado(self, obj) -> bool:
+        return obj.is_paired
+
+    @admin.action(description="Desvincular los módulos seleccionados", permissions=["change"])
+    def unpair(self, request, queryset):
+        from core.services.kiosks import kiosk_unpair
+
+        count = 0
+        for kiosk in queryset:
+            kiosk_unpair(kiosk=kiosk)
+            count += 1
+        self.message_user(
+            request,
+            f"{count} módulo(s) desvinculado(s): su página pedirá un código nuevo.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Printer)

@@ -7,14 +7,15 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, QuerySet, When
+from django.http import Http404
 from django.utils import timezone
 
 from core.live.auth import device_key_new, key_hash
-from core.live.groups import office_group
+from core.live.groups import kiosk_group, office_group
 from core.live.publish import live_publish
-from core.models import Kiosk, KioskPairing, User
-from core.roles import Role, user_has_role
+from core.models import Kiosk, KioskPairing, Office, Turn, User
+from core.roles import OFFICE_ROLES, STAFF_ROLES, Role, user_has_role
 
 #: The code an encargado types: no 0/O, 1/I/L, so it reads unambiguously off a screen.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -24,6 +25,10 @@ PAIRING_CODE_INVALID = (
     "El código no corresponde a ningún módulo esperando vinculación, o ya venció."
 )
 PAIRING_NOT_OFFICE = "Solo el encargado de la oficina del módulo lo vincula."
+KIOSK_NOT_FOUND = "Módulo no encontrado."
+OFFICE_NOT_FOUND = "Oficina no encontrada."
+#: Announcements the waiting-room display lists (newest first).
+DISPLAY_LIMIT = 12
 
 
 def kiosks_changed(office_id: int) -> None:
@@ -156,21 +161,133 @@ def kiosk_pairing_collect(*, secret: str | None) -> tuple[str, Kiosk | None, str
     device cookie; the kiosk's previous credential stops working."""
     if not secret:
         return "vencido", None, None
-    pairing = (
-        KioskPairing.objects.select_for_update()
-        .filter(secret_hash=key_hash(secret))
-        .select_related("kiosk")
-        .first()
-    )
+    pairing = KioskPairing.objects.select_for_update().filter(secret_hash=key_hash(secret)).first()
     now = timezone.now()
     if pairing is None or pairing.collected_at is not None:
         return "vencido", None, None
     if pairing.kiosk is None:
         return ("pendiente" if pairing.expires_at > now else "vencido"), None, None
     key = device_key_new()
-    kiosk = Kiosk.objects.select_for_update().get(pk=pairing.kiosk_id)
+    kiosk = (
+        Kiosk.objects.select_for_update(of=("self",))
+        .select_related("office")
+        .get(pk=pairing.kiosk_id)
+    )
+    replaced = bool(kiosk.device_key_hash)
     kiosk.device_key_hash = key_hash(key)
     kiosk.save(update_fields=["device_key_hash"])
     pairing.collected_at = now
     pairing.save(update_fields=["collected_at"])
+    if replaced:  # the previous device's page, if still open, reloads into "sin vincular"
+        live_publish(kiosk_group(kiosk.pk), {"type": "kiosk.unpaired", "kiosk": kiosk.pk})
     return "vinculado", kiosk, f"{kiosk.pk}.{key}"
+
+
+@transaction.atomic
+def kiosk_unpair(*, kiosk: Kiosk) -> Kiosk:
+    """ "Desvincular" (admin): the kiosk's device credential stops working at once; the kiosk
+    page shows a new code to pair it again. Its live connection, if any, is turned off."""
+    kiosk = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
+    kiosk.device_key_hash = ""
+    kiosk.is_on = False
+    kiosk.live_channel = ""
+    kiosk.save(update_fields=["device_key_hash", "is_on", "live_channel"])
+    kiosks_changed(kiosk.office_id)
+    live_publish(kiosk_group(kiosk.pk), {"type": "kiosk.unpaired", "kiosk": kiosk.pk})
+    return kiosk
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def kiosks_with_state(now: dt.datetime | None = None) -> QuerySet[Kiosk]:
+    """Kiosks annotated with ``online``: "conectado" now (see ``kiosk_online_q``)."""
+    return Kiosk.objects.select_related("office", "printer").annotate(
+        online=Case(
+            When(kiosk_online_q(now), then=True), default=False, output_field=BooleanField()
+        )
+    )
+
+
+def kiosk_offices_for_user(user) -> QuerySet[Office]:
+    """The offices whose kiosks a staff user sees: their home office; for a technologist also
+    the offices they support today; for a gestor their unit's offices; all for a superuser."""
+    from core.models import RosterEntry
+
+    offices = Office.objects.filter(active=True)
+    if user.is_superuser:
+        return offices
+    if not user_has_role(user, *STAFF_ROLES):
+        return offices.none()
+    scope = Q(pk=user.home_office_id) if user.home_office_id else Q(pk__in=[])
+    if user_has_role(user, Role.TECNOLOGO):
+        scope |= Q(
+            pk__in=RosterEntry.objects.filter(technologist=user, day=timezone.localdate()).values(
+                "office_id"
+            )
+        )
+    if user_has_role(user, Role.GESTOR) and user.home_office_id:
+        scope |= Q(unit=user.home_office.unit)
+    return offices.filter(scope)
+
+
+def kiosk_list_for_user(*, user) -> QuerySet[Kiosk]:
+    return (
+        kiosks_with_state()
+        .filter(office__in=kiosk_offices_for_user(user))
+        .order_by("office__name", "label")
+    )
+
+
+def kiosk_get_for_pairing(*, user, kiosk_id: int) -> Kiosk:
+    """A kiosk the caller may pair: one of their own office (encargado); 404 otherwise."""
+    kiosk = Kiosk.objects.select_related("office").filter(pk=kiosk_id, active=True).first()
+    if kiosk is None or not (user.is_superuser or user.home_office_id == kiosk.office_id):
+        raise Http404(KIOSK_NOT_FOUND)
+    return kiosk
+
+
+def display_office_for(*, office_id: int, user=None, kiosk: Kiosk | None = None) -> Office:
+    """The office whose waiting-room display the caller may see: the office's own staff
+    (orientador, encargado, gestor de oficina), or one of its paired kiosks. Anyone else gets 404
+    as for a missing office (NFR-02)."""
+    office = Office.objects.filter(pk=office_id, active=True).first()
+    if office is None:
+        raise Http404(OFFICE_NOT_FOUND)
+    if display_allowed(office=office, user=user, kiosk=kiosk):
+        return office
+    raise Http404(OFFICE_NOT_FOUND)
+
+
+def display_allowed(*, office: Office, user=None, kiosk: Kiosk | None = None) -> bool:
+    if kiosk is not None and kiosk.office_id == office.pk:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or (
+        user.home_office_id == office.pk and user_has_role(user, *OFFICE_ROLES)
+    )
+
+
+def display_announcements(*, office: Office, limit: int = DISPLAY_LIMIT) -> list[dict]:
+    """Today's turns called to a kiosk of the office, newest first: "Turno A-023 → Módulo 2"."""
+    turns = (
+        Turn.objects.filter(
+            office=office,
+            day=timezone.localdate(),
+            announced_at__isnull=False,
+            kiosk__isnull=False,
+        )
+        .select_related("kiosk")
+        .order_by("-announced_at", "-pk")[:limit]
+    )
+    return [
+        {
+            "turn": turn.number,
+            "turn_id": turn.pk,
+            "kiosk": turn.kiosk.label,
+            "kiosk_id": turn.kiosk_id,
+            "announced_at": turn.announced_at,
+        }
+        for turn in turns
+    ]

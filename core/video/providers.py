@@ -19,10 +19,14 @@ class P2PProvider:
 
     def client_config(self, session, *, party) -> dict:
         """What the party's page needs to join: for p2p, the ICE servers (STUN, TURN with
-        short-lived credentials)."""
+        short-lived credentials) and the transport policy ("relay": only through TURN)."""
         from core.video.services import ice_servers_for
 
-        return {"provider": self.name, "ice_servers": ice_servers_for(party=party)}
+        return {
+            "provider": self.name,
+            "ice_servers": ice_servers_for(party=party),
+            "ice_transport_policy": settings.VIDEO_ICE_TRANSPORT_POLICY,
+        }
 
 
 PROVIDERS = {"p2p": P2PProvider()}

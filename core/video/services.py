@@ -114,7 +114,7 @@ def _session_for(session_id, party) -> VideoSession:
     if not str(session_id or "").isdigit():
         raise VideoRefused(NOT_YOURS)
     session = (
-        VideoSession.objects.select_related("kiosk__office", "turn")
+        VideoSession.objects.select_related("kiosk__office", "turn", "technologist")
         .filter(pk=int(session_id))
         .first()
     )
@@ -194,4 +194,24 @@ def video_session_end(*, session: VideoSession, party, reason: str = "") -> Vide
     """ "Terminar": the session ends (finalizada) with the reason."""
     return video_state_record(
         session_id=session.pk, party=party, state=VideoSessionStatus.FINALIZADA, reason=reason
+    )
+
+
+def video_session_get_for_party(*, party, session_id) -> VideoSession:
+    """The session, for one of its two parties only; anyone else gets 404 as for a missing one
+    (NFR-02)."""
+    from django.http import Http404
+
+    try:
+        return _session_for(session_id, party)
+    except VideoRefused:
+        raise Http404("Videollamada no encontrada.") from None
+
+
+def video_session_open_for_kiosk(*, kiosk: Kiosk) -> VideoSession | None:
+    """The kiosk's open session (a kiosk page that loads after the call began joins it)."""
+    return (
+        VideoSession.objects.select_related("kiosk__office", "turn")
+        .filter(kiosk=kiosk, status__in=VideoSessionStatus.open())
+        .first()
     )
