@@ -9,7 +9,8 @@
   unit (201; 400 with the service's Spanish message, e.g. the office's cap);
 - ``DELETE /roster/{id}/``: a gestor, an entry of their unit (else 404);
 - ``POST /shift-checks/``: the calling technologist's check of today (201 the first time, 200
-  when confirmed again); ``GET /shift-checks/`` (``?day=``) in the caller's scope.
+  when confirmed again), with ``video_ok`` for the video modalities (AL-02);
+  ``GET /shift-checks/`` (``?day=``) in the caller's scope.
 
 Objects out of scope answer 404 like missing ones (NFR-02); service errors become 400 in
 ``core.api_errors``."""
@@ -33,6 +34,7 @@ from core.permissions import has_any_role
 from core.roles import Role
 from core.selectors import roster as roster_selectors
 from core.services import roster as roster_services
+from core.services.roster.shift_checks import VIDEO_REQUIRED
 
 REQUIRED = {"required": "Este campo es obligatorio.", "null": "Este campo es obligatorio."}
 DATE_ERRORS = {**REQUIRED, "invalid": "Indique la fecha con el formato AAAA-MM-DD."}
@@ -150,6 +152,18 @@ class ShiftCheckCreateSerializer(serializers.Serializer):
         error_messages={**REQUIRED, "invalid": "Responda sí o no."},
         help_text="La impresora de la oficina que apoya está configurada en el equipo.",
     )
+    video_ok = serializers.BooleanField(
+        required=False,
+        error_messages={"invalid": "Responda sí o no."},
+        help_text="AL-02 (asesor en línea, balanceo): la cámara (video) del equipo funciona. "
+        "Opcional; si se envía debe ser verdadero. Una verificación posterior sin este campo "
+        "conserva el video ya confirmado ese día.",
+    )
+
+    def validate_video_ok(self, value: bool) -> bool:
+        if value is not True:  # the service's rule, under the API's field name
+            raise serializers.ValidationError(VIDEO_REQUIRED)
+        return value
 
 
 class ShiftCheckSerializer(serializers.ModelSerializer):
@@ -166,6 +180,7 @@ class ShiftCheckSerializer(serializers.ModelSerializer):
             "day",
             "audio",
             "printer",
+            "video_ok",
             "checked_at",
         ]
         read_only_fields = fields
@@ -281,7 +296,8 @@ class RosterViewSet(
 
 @extend_schema(tags=["programación de apoyos"])
 class ShiftCheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The start-of-shift check (CEL-03 step 3): audio and the supported office's printer."""
+    """The start-of-shift check (CEL-03 step 3, AL-02): audio, the supported office's printer
+    and, for the video modalities, the camera."""
 
     serializer_class = ShiftCheckSerializer
 
@@ -307,7 +323,9 @@ class ShiftCheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={
             201: ShiftCheckSerializer,
             200: ShiftCheckSerializer,
-            400: OpenApiResponse(description="Falta confirmar el audio o la impresora."),
+            400: OpenApiResponse(
+                description="Falta confirmar el audio, la impresora o (si se envía) el video."
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -324,6 +342,7 @@ class ShiftCheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             technologist=request.user,
             audio=serializer.validated_data["audio"],
             printer=serializer.validated_data["printer"],
+            video=serializer.validated_data.get("video_ok"),
             day=today,
         )
         return Response(

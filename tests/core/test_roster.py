@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
 from core.models import (
+    Kiosk,
     Notification,
     Office,
     RemoteModality,
@@ -146,7 +147,9 @@ def test_cel01_cap_counts_per_office_day_and_modality(s):
     tomorrow = s.today + dt.timedelta(days=1)
     add(s, s.techs[0], s.small)
     add(s, s.techs[1], s.small)
-    # Another modality (no cap yet: AL-01 comes with the kiosks) and another day are apart.
+    # Another modality (asesor en línea: its cap is the office's kiosks, AL-01) and another day
+    # are apart.
+    Kiosk.objects.create(office=s.small, label="Módulo 1")
     add(s, s.techs[2], s.small, modality=RemoteModality.ASESOR_EN_LINEA)
     available(s.techs[3], tomorrow)
     add(s, s.techs[3], s.small, day=tomorrow)
@@ -229,6 +232,7 @@ def test_nfr02_gestor_programs_only_their_unit(s):
 def test_cel01_roster_offices_for_is_what_the_booth_shows(s):
     add(s, s.techs[0], s.small)
     add(s, s.techs[0], s.big)
+    Kiosk.objects.create(office=s.third, label="Módulo 1")  # AL-01: no kiosk, no supporter
     add(s, s.techs[0], s.third, modality=RemoteModality.ASESOR_EN_LINEA)
     add(s, s.techs[1], s.third)
     offices = roster_offices_for(technologist=s.techs[0], day=s.today, modality=CELULAR)

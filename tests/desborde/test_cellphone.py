@@ -26,6 +26,7 @@ from core.models import (
     Customer,
     EvidenceKind,
     InitialCause,
+    Kiosk,
     Modality,
     PqrType,
     PrintJob,
@@ -162,6 +163,7 @@ def test_cel03_booth_refused_without_roster_today(client, home, supported):
     """Not rostered today in modality celular: 403 with the reason, for the page and its parts."""
     tech = technologist(home, "sin.programar")
     other_modality = technologist(home, "otro.modo")
+    Kiosk.objects.create(office=supported, label="Módulo 1")  # AL-01: rostered by its kiosks
     rostered(other_modality, supported, modality=RemoteModality.ASESOR_EN_LINEA)
     turn = remote_turn(supported)
     for user in (tech, other_modality):

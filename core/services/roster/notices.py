@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from core.models import Modality, Notification, RosterEntry, RosterNotice, User
+from core.models import Modality, Notification, RemoteModality, RosterEntry, RosterNotice, User
 from core.services.messaging import notification_queue
 from core.services.roster.rules import _label
 
@@ -43,12 +43,16 @@ def _roster_email(*, technologist: User, day: dt.date, entries: list[RosterEntry
         f"- {e.office.name} ({e.office.code}, zona {e.office.zone}): {_label(e.modality)}"
         for e in entries
     )
+    # AL-02: asesor en línea and balanceo attend by video: the camera is checked too.
+    by_video = any(e.modality != RemoteModality.CELULAR for e in entries)
+    devices = "el audio y la cámara (video)" if by_video else "el audio"
     return (
         f"Programación de apoyo — {day:%d/%m/%Y}",
         f"{greeting}\n\nEl {when} usted apoya a distancia estas oficinas:\n\n{lines}\n\n"
-        "Antes de contactar a los clientes verifique el audio de su equipo y que la impresora "
-        "de cada oficina que apoya esté configurada, y regístrelo en la verificación de inicio "
-        "de turno.\n\nEste correo reemplaza cualquier programación anterior de ese día.\n",
+        f"Antes de contactar a los clientes verifique {devices} de su equipo y que la "
+        "impresora de cada oficina que apoya esté configurada, y regístrelo en la verificación "
+        "de inicio de turno.\n\nEste correo reemplaza cualquier programación anterior de ese "
+        "día.\n",
     )
 
 
