@@ -248,6 +248,8 @@ VIDEO_STUN_URLS = env.list("VIDEO_STUN_URLS", default=[])
 VIDEO_TURN_URLS = env.list("VIDEO_TURN_URLS", default=[])
 VIDEO_TURN_SECRET = env.str("VIDEO_TURN_SECRET", default="")
 VIDEO_TURN_TTL_SECONDS = env.int("VIDEO_TURN_TTL_SECONDS", default=3600)
+# A call that rings this long without connecting ends "fallida" (the per-minute sweep).
+VIDEO_RING_TIMEOUT_SECONDS = env.int("VIDEO_RING_TIMEOUT_SECONDS", default=180)
 # "all": direct connections first, the TURN relay when they fail; "relay": always through TURN
 # (offices whose firewall lets only the TURN server through, or to check the relay).
 VIDEO_ICE_TRANSPORT_POLICY = env.str("VIDEO_ICE_TRANSPORT_POLICY", default="all")

@@ -172,6 +172,7 @@ PERIODIC_TASKS = [
     ("Enviar notificaciones pendientes", "core.send_pending_notifications", 1),
     ("Asignar casos pendientes (barrido)", "core.assignment_sweep", 1),
     ("Enviar mensajes salientes pendientes (barrido)", "core.outbound_sweep", 1),
+    ("Desconectar módulos sin señal (barrido)", "core.kiosks_offline_sweep", 1),
 ]
 
 

@@ -136,7 +136,11 @@ def outbound_sweep_task() -> int:
 
 @shared_task(name="core.kiosks_offline_sweep")
 def kiosks_offline_sweep_task() -> int:
-    """Periodic (every minute): kiosks whose heartbeat went stale are "desconectado" (BAL-02)."""
+    """Periodic (every minute): kiosks whose heartbeat went stale are "desconectado" (BAL-02),
+    and video calls that rang without connecting for VIDEO_RING_TIMEOUT_SECONDS end "fallida"
+    (so a kiosk or a technologist whose browsers died is not held by the call)."""
     from core.services import kiosks
+    from core.video.services import video_sessions_unanswered_sweep
 
+    video_sessions_unanswered_sweep()
     return kiosks.kiosks_offline_sweep()

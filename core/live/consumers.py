@@ -81,7 +81,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
             if self.party.kiosk is not None:
-                await database_sync_to_async(_kiosk_heartbeat)(self.party.kiosk, self.channel_name)
+                valid = await database_sync_to_async(_kiosk_heartbeat)(
+                    self.party.kiosk, self.channel_name
+                )
+                if not valid:  # re-paired or unpaired meanwhile: this device is out
+                    await self.close(code=CLOSE_UNAUTHENTICATED)
+                    return
             await self.send_json({"type": "pong"})
         elif kind == "echo":
             await self.send_json({"type": "echo", "data": content.get("data")})
@@ -140,7 +145,7 @@ def _kiosk_offline(kiosk, channel_name: str) -> None:
     kiosk_connection_closed(kiosk=kiosk, channel_name=channel_name)
 
 
-def _kiosk_heartbeat(kiosk, channel_name: str) -> None:
+def _kiosk_heartbeat(kiosk, channel_name: str) -> bool:
     from core.services.kiosks import kiosk_heartbeat
 
-    kiosk_heartbeat(kiosk=kiosk, channel_name=channel_name)
+    return kiosk_heartbeat(kiosk=kiosk, channel_name=channel_name)

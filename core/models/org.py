@@ -94,6 +94,12 @@ class Kiosk(models.Model):
     def is_paired(self) -> bool:
         return bool(self.device_key_hash)
 
+    def clean(self) -> None:
+        if self.printer_id and self.office_id and self.printer.office_id != self.office_id:
+            raise ValidationError(
+                {"printer": "La impresora del módulo debe ser de la misma oficina."}
+            )
+
 
 class Printer(models.Model):
     office = models.ForeignKey(

@@ -58,13 +58,23 @@ def kiosk_connection_opened(*, kiosk: Kiosk, channel_name: str) -> None:
         kiosk_connected.send_robust(sender=Kiosk, kiosk=kiosk)
 
 
-def kiosk_heartbeat(*, kiosk: Kiosk, channel_name: str) -> None:
+def kiosk_heartbeat(*, kiosk: Kiosk, channel_name: str) -> bool:
+    """A ping from the kiosk's socket keeps it on. False when the credential the socket signed
+    in with is no longer the kiosk's (re-paired, unpaired, deactivated): the socket must close
+    instead of turning the kiosk back on."""
     now = timezone.now()
-    updated = Kiosk.objects.filter(pk=kiosk.pk, is_on=True, live_channel=channel_name).update(
-        last_seen_at=now
-    )
-    if not updated:  # turned off by the sweep meanwhile, or another tab took over: take it back
-        kiosk_connection_opened(kiosk=kiosk, channel_name=channel_name)
+    valid = Kiosk.objects.filter(
+        pk=kiosk.pk, active=True, device_key_hash=kiosk.device_key_hash
+    ).exclude(device_key_hash="")
+    updated = valid.filter(is_on=True, live_channel=channel_name).update(last_seen_at=now)
+    if updated:
+        return True
+    if not valid.exists():
+        kiosk_connection_closed(kiosk=kiosk, channel_name=channel_name)
+        return False
+    # turned off by the sweep meanwhile, or another tab took over: take it back
+    kiosk_connection_opened(kiosk=kiosk, channel_name=channel_name)
+    return True
 
 
 def kiosk_connection_closed(*, kiosk: Kiosk, channel_name: str) -> None:

@@ -215,3 +215,29 @@ def video_session_open_for_kiosk(*, kiosk: Kiosk) -> VideoSession | None:
         .filter(kiosk=kiosk, status__in=VideoSessionStatus.open())
         .first()
     )
+
+
+UNANSWERED = "nadie contestó la videollamada (tiempo de espera agotado)"
+
+
+def video_sessions_unanswered_sweep(now=None) -> int:
+    """Sessions still ringing (never connected) VIDEO_RING_TIMEOUT_SECONDS after they started end
+    "fallida" with the reason, both parties told; returns how many."""
+    import datetime as dt
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.VIDEO_RING_TIMEOUT_SECONDS)
+    ended = 0
+    for session in VideoSession.objects.filter(
+        status__in=[VideoSessionStatus.CREADA, VideoSessionStatus.TIMBRANDO], created_at__lt=limit
+    ).select_related("technologist"):
+        from core.live.auth import LiveParty
+
+        video_state_record(
+            session_id=session.pk,
+            party=LiveParty(user=session.technologist),
+            state=VideoSessionStatus.FALLIDA,
+            reason=UNANSWERED,
+        )
+        ended += 1
+    return ended

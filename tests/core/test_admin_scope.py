@@ -26,6 +26,7 @@ from core.models import (
     ShiftCheck,
     StaffAvailability,
     Unit,
+    VideoSession,
 )
 from core.roles import Role
 from core.services.evidence import evidence_attach
@@ -250,7 +251,22 @@ def test_nfr02_the_scoped_admins_are_the_ones_expected():
         "shiftcheck",
         "staffavailability",
         "user",
+        "videosession",
     ]
+
+
+def _far_video_session(far):
+    """A video call of the other unit's kiosk (issue 12)."""
+    kiosk = Kiosk.objects.create(office=far, label="Módulo lejano")
+    technologist = UserFactory(username="tecnologo_video_lejano", home_office=far)
+    return VideoSession.objects.create(
+        modality="asesor_linea",
+        technologist=technologist,
+        kiosk=kiosk,
+        status="finalizada",
+        candidate_type="relay",
+        created_at=timezone.now(),
+    )
 
 
 @pytest.mark.parametrize("model", SCOPED_MODELS)
@@ -276,6 +292,7 @@ def test_nfr02_every_scoped_admin_changelist_lists_only_rows_in_scope(client, sc
                 "pk", flat=True
             )
         ),
+        "videosession": {_far_video_session(scene["far"]).pk},
     }[model]
     opened = 0
     for role in Role:

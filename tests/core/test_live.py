@@ -343,3 +343,24 @@ def test_nfr01_bulk_reassignment_announces_once_per_user(django_capture_on_commi
         sent.append((groups, payload))
     user_messages = [groups for groups, payload in sent if '"cases.changed"' in payload]
     assert user_messages == [(user_group(ana.pk), user_group(bruno.pk))]
+
+
+def test_core01_a_repaired_kiosks_old_socket_is_closed_at_its_next_heartbeat():
+    """CORE-01: once the encargado pairs the kiosk again (or unpairs it), the old device's open
+    socket is closed with 4401 at its next ping and the kiosk is not turned back on by it."""
+
+    async def scenario():
+        office = await db(OfficeFactory)()
+        kiosk, cookie = await db(_kiosk)(office)
+        socket = _socket(cookie)
+        connected, _ = await socket.connect()
+        assert connected
+        assert (await socket.receive_json_from(timeout=2))["type"] == "hello"
+        await db(Kiosk.objects.filter(pk=kiosk.pk).update)(device_key_hash=key_hash("nueva"))
+        await socket.send_json_to({"type": "ping"})
+        closed = await socket.receive_output(timeout=2)
+        assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+        await db(kiosk.refresh_from_db)()
+        assert kiosk.is_on is False and kiosk.live_channel == ""
+
+    run(scenario)

@@ -1,0 +1,122 @@
+"""Issue 12, core odds and ends: unanswered calls end by themselves, managers see the relay
+share in admin, the roster e-mail of video modalities asks for the camera, a kiosk's printer is of
+its office."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.models import (
+    Kiosk,
+    Printer,
+    RemoteModality,
+    StaffAvailability,
+    VideoSession,
+    VideoSessionStatus,
+)
+from core.roles import Role
+from core.services.roster import roster_entry_add
+from core.video.services import UNANSWERED, video_session_open, video_sessions_unanswered_sweep
+from tests.factories import OfficeFactory
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _session(office, *, username, status, candidate_type="", minutes_ago=0):
+    kiosk = Kiosk.objects.create(office=office, label=f"Módulo {username}")
+    return VideoSession.objects.create(
+        modality="asesor_linea",
+        technologist=make_user(Role.TECNOLOGO, office, username=username),
+        kiosk=kiosk,
+        status=status,
+        candidate_type=candidate_type,
+        created_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+    )
+
+
+def test_al03_a_call_that_rings_unanswered_ends_failed_with_its_reason(settings):
+    settings.VIDEO_RING_TIMEOUT_SECONDS = 120
+    office = OfficeFactory()
+    tech = make_user(Role.TECNOLOGO, office, username="tec_sin_respuesta")
+    kiosk = Kiosk.objects.create(office=office, label="Módulo 1")
+    old = video_session_open(technologist=tech, modality="asesor_linea", kiosk=kiosk)
+    VideoSession.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    fresh = _session(office, username="tec_reciente", status=VideoSessionStatus.TIMBRANDO)
+    connected = _session(
+        office,
+        username="tec_conectado",
+        status=VideoSessionStatus.CONECTADA,
+        candidate_type="host",
+        minutes_ago=30,
+    )
+
+    assert video_sessions_unanswered_sweep() == 1
+
+    old.refresh_from_db()
+    assert old.status == VideoSessionStatus.FALLIDA and old.end_reason == UNANSWERED
+    assert old.ended_at is not None
+    fresh.refresh_from_db()
+    connected.refresh_from_db()
+    assert fresh.status == VideoSessionStatus.TIMBRANDO
+    assert connected.status == VideoSessionStatus.CONECTADA
+    # The technologist and the kiosk are free: a new call opens.
+    assert video_session_open(technologist=tech, modality="asesor_linea", kiosk=kiosk).is_open
+
+
+def test_bal03_admin_shows_how_often_connected_calls_needed_the_relay(client, office):
+    """Managers see the relay share over the sessions they can see (their unit only)."""
+    _session(office, username="t1", status="finalizada", candidate_type="relay")
+    _session(office, username="t2", status="finalizada", candidate_type="host")
+    _session(office, username="t3", status="finalizada", candidate_type="srflx")
+    _session(office, username="t4", status="fallida")
+    far = OfficeFactory(unit="regional")
+    _session(far, username="t5", status="finalizada", candidate_type="relay")
+    gestor = make_user(Role.GESTOR, office, username="gestora_video", is_staff=True)
+    client.force_login(gestor)
+
+    page = client.get("/admin/core/videosession/")
+
+    assert page.status_code == 200
+    figures = page.content.decode()
+    assert "Sesiones conectadas: 3" in figures
+    assert "por el servidor TURN (relay): 1 (33 %)" in figures
+    assert "fallidas: 1" in figures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_al02_bal01_roster_email_of_a_video_modality_asks_to_check_the_camera(office):
+    office.kiosks.create(label="Módulo 1")
+    gestor = make_user(Role.GESTOR, office, username="gestor_video")
+    tech = make_user(Role.TECNOLOGO, office, username="tec_video", email="tec@example.com")
+    cel = make_user(Role.TECNOLOGO, office, username="tec_cel", email="cel@example.com")
+    day = timezone.localdate()
+    for user in (tech, cel):
+        StaffAvailability.objects.create(user=user, date=day, is_available=True)
+    other = OfficeFactory(unit=office.unit, technologist_count=1)
+    roster_entry_add(
+        day=day, technologist=tech, office=office, modality=RemoteModality.BALANCEO, by=gestor
+    )
+    roster_entry_add(
+        day=day, technologist=cel, office=other, modality=RemoteModality.CELULAR, by=gestor
+    )
+
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "el audio y la cámara (video)" in bodies["tec@example.com"]
+    assert "cámara" not in bodies["cel@example.com"]
+
+
+def test_core01_a_kiosks_printer_must_be_of_its_office():
+    office, other = OfficeFactory(), OfficeFactory()
+    printer = Printer.objects.create(office=other, name="Ajena")
+    kiosk = Kiosk(office=office, label="Módulo 1", printer=printer)
+    with pytest.raises(ValidationError) as refused:
+        kiosk.full_clean()
+    assert refused.value.message_dict["printer"] == [
+        "La impresora del módulo debe ser de la misma oficina."
+    ]
