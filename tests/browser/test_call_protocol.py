@@ -33,6 +33,7 @@ def test_core07_core10_technologist_protocol_to_voicemail_closure(
     page, live_server, login, screenshot, settings, tmp_path
 ):
     settings.WORKBENCH_REFRESH_SECONDS = 1
+    settings.LIVE_FALLBACK_POLL_SECONDS = 1  # the WSGI live server has no websocket
     office = OfficeFactory(name="Oficina Itagüí")
     tech = UserFactory(
         username="tecnologa", first_name="Beatriz", last_name="Gómez", home_office=office

@@ -45,6 +45,7 @@ def test_cel03_cel04_turn_with_mobile_to_case_print_and_scan(
     page, browser, live_server, login, screenshot, settings, tmp_path
 ):
     settings.WORKBENCH_REFRESH_SECONDS = 1
+    settings.LIVE_FALLBACK_POLL_SECONDS = 1  # the WSGI live server has no websocket
     itagui = OfficeFactory(
         name="Oficina Itagüí", code="ITA", zone="Sur", technologist_count=1, has_orientador=True
     )

@@ -27,6 +27,7 @@ def test_df01_df02_df03_df04_web_form_intake_to_registered_pqr(
     page, browser, live_server, login, screenshot, settings, tmp_path
 ):
     settings.WORKBENCH_REFRESH_SECONDS = 1
+    settings.LIVE_FALLBACK_POLL_SECONDS = 1  # the WSGI live server has no websocket
     office = OfficeFactory(name="Oficina Envigado", zone="Sur")
     tech_office = OfficeFactory(name="Oficina Itagüí", zone="Sur")
     make_user(

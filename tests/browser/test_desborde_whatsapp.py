@@ -68,6 +68,7 @@ def test_wa01_wa02_wa03_wa04_whatsapp_intake_agreement_and_print_queue(
     page, browser, live_server, login, screenshot, settings, tmp_path
 ):
     settings.WORKBENCH_REFRESH_SECONDS = 1
+    settings.LIVE_FALLBACK_POLL_SECONDS = 1  # the WSGI live server has no websocket
     office = OfficeFactory(name="Oficina Rionegro", zone="Oriente")
     office_printer(office, "Impresora Rionegro")  # WA-04: where the office's documents print
     tech_office = OfficeFactory(name="Oficina Itagüí", zone="Sur")

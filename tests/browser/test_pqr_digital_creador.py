@@ -65,6 +65,7 @@ def test_pqr01_pqr02_pqr03_pqr06_facebook_mention_becomes_a_pqr(
     page, live_server, login, screenshot, settings, tmp_path
 ):
     settings.WORKBENCH_REFRESH_SECONDS = 1
+    settings.LIVE_FALLBACK_POLL_SECONDS = 1  # the WSGI live server has no websocket
     make_user(
         Role.CREADOR,
         OfficeFactory(name="Contact Center"),

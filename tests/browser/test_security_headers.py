@@ -191,6 +191,7 @@ def test_nfr02_pages_under_csp_have_no_violations_and_moved_scripts_work(
       a second tap sends nothing, and one intake is stored.
     """
     settings.WORKBENCH_REFRESH_SECONDS = 1  # htmx polls while the pages are open
+    settings.LIVE_FALLBACK_POLL_SECONDS = 1  # the WSGI live server has no websocket
     office = OfficeFactory(name="Oficina Envigado", zone="Sur")
     make_user(
         Role.ORIENTADOR, office, username="orientadora_csp", first_name="Luisa", last_name="Mejía"
