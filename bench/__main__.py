@@ -1,4 +1,4 @@
-"""`python -m bench [assignment|workbench|intakes|pqr_export|turns|all]` on PostgreSQL
+"""`python -m bench [assignment|workbench|intakes|pqr_export|turns|balancing|all]` on PostgreSQL
 (BENCH_DATABASE_URL or a default local database ``atencion_bench``, created when missing and
 wiped by each run)."""
 
@@ -16,7 +16,11 @@ def main(argv: list[str]) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "true")
-    os.environ.pop("REDIS_URL", None)  # tasks eager: the benchmark measures the service itself
+    # Tasks eager: the benchmark measures the service itself. The balancing benchmark's ASGI
+    # server still needs Redis for its live layer: it may use the URL given here.
+    given_redis = os.environ.pop("REDIS_URL", None)
+    if given_redis:
+        os.environ.setdefault("BENCH_GIVEN_REDIS_URL", given_redis)
 
     from bench.db import ensure_database
 
@@ -29,7 +33,7 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import assignment, intakes, pqr_export, turns, workbench
+    from bench import assignment, balancing, intakes, pqr_export, turns, workbench
 
     which = argv[0] if argv else "all"
     ok = True
@@ -43,6 +47,8 @@ def main(argv: list[str]) -> int:
         ok &= pqr_export.run()
     if which in ("turns", "all"):
         ok &= turns.run()
+    if which in ("balancing", "all"):
+        ok &= balancing.run()
     return 0 if ok else 1
 
 

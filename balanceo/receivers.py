@@ -1,0 +1,68 @@
+"""How balancing plugs into core (connected in ``BalanceoConfig.ready``): the matcher's triggers
+on core's signals, and the panel of a balanced case on the case page.
+
+Every trigger runs a matching round right after its transaction commits, in the same request or
+socket handler (the fast path, no broker); ``balanceo.match_sweep`` runs one every minute for
+anything a trigger missed."""
+
+from balanceo.selectors import balance_entries, balance_today
+from balanceo.services import balance_match_soon, balance_printer_for, balance_seat_free
+from core.models import Case, Modality, Turn, TurnEvent
+from core.roles import Role, user_has_role
+
+
+def consent_accepted(sender, *, instance: TurnEvent, created: bool, raw: bool = False, **kwargs):
+    """``post_save`` of ``TurnEvent``: the office recorded that the customer accepts virtual
+    attention (AL-03) in an office with balanceo supporters today → match after commit."""
+    if raw or not created or instance.kind != TurnEvent.Kind.VIRTUAL_ACEPTA:
+        return
+    turn = instance.turn
+    if balance_entries(day=turn.day).filter(office_id=turn.office_id).exists():
+        balance_match_soon()
+
+
+def call_ended(sender, *, session, **kwargs) -> None:
+    """``video_session_ended``: the technologist is free of that call at once (idle from now);
+    a round follows (they are matched only once they hold no active turn either)."""
+    balance_seat_free(technologist_id=session.technologist_id)
+
+
+def kiosk_came_on(sender, *, kiosk, **kwargs) -> None:
+    """``kiosk_connected``: customers who waited for a kiosk of that office can be matched."""
+    if balance_entries(day=balance_today()).filter(office_id=kiosk.office_id).exists():
+        balance_match_soon()
+
+
+def case_closed(sender, *, case: Case, by, **kwargs) -> None:
+    """``case_closed`` of a balanced case: its turn is finished by core; the technologist is
+    free from now (when they hold no other turn or call, the matcher decides)."""
+    if case.modality == Modality.BALANCEO and case.assigned_to_id:
+        balance_seat_free(technologist_id=case.assigned_to_id)
+
+
+def case_page_panel(request, case: Case, forms) -> dict | None:
+    """BAL-04 on the case page: the balanced turn, its kiosk and office, and the documents for
+    the kiosk's printer (two queries)."""
+    turn = (
+        Turn.objects.filter(case=case, kiosk__isnull=False)
+        .select_related("office", "kiosk", "kiosk__printer")
+        .order_by("-id")
+        .first()
+        if case.turn_number
+        else None
+    )
+    if turn is None:
+        return None
+    is_assignee = (
+        case.assigned_to_id == request.user.pk
+        and turn.called_by_id == request.user.pk
+        and user_has_role(request.user, Role.TECNOLOGO)
+    )
+    return {
+        "template": "balanceo/partials/_case_panel.html",
+        "turn": turn,
+        "office": case.supported_office or turn.office,
+        "printer": balance_printer_for(turn),
+        "print_jobs": list(case.print_jobs.select_related("printer")),
+        "can_act": is_assignee and not case.is_closed,
+    }

@@ -1,0 +1,325 @@
+"""The balancing matcher (BAL-03, 2.5 step 3): "Un funcionario disponible es seleccionado
+automáticamente para realizar atención de clientes en espera en otra oficina".
+
+A round pairs, one pair at a time and each pair in its own transaction:
+
+- the **oldest** waiting turn (today, "en espera", the customer accepted virtual attention,
+  AL-03) of an office that can take one more supporter now (BAL-02: a free kiosk that is on,
+  and under the office's cap — ``balanceo.selectors.balance_capacity``), with
+- the available technologist **idle longest** (``BalanceSeat.idle_since``, oldest first) among
+  those rostered in balanceo today into that office, with today's shift check (audio, video,
+  printer), seat "disponible", not in an open video call and holding no active turn, and
+- the office's first free kiosk that is on;
+
+then calls the turn to the kiosk (``turn_kiosk_call`` with event "asignado por balanceo": the
+waiting-room display and the kiosk announce it) and opens the video session
+(``video_session_open``: both the technologist's page and the kiosk get ``video.connect`` and
+start the call by themselves). Both messages go out right after that pair's commit.
+
+Why this is safe with many requests and workers at once (PostgreSQL): each pair's transaction
+first takes a transaction-level advisory lock (``pg_advisory_xact_lock``), so pairs are made one
+after another and each reads the state the previous one committed; the technologist's seat row
+is locked and re-read (a "Pausar" in between wins); and the database's partial unique
+constraints (one active turn and one open video session per technologist and per kiosk) refuse
+whatever slips past — a pair that fails rolls back whole (turn call and video session) and its
+cause is left out for the rest of the round. Fairness: turns strictly oldest first among those
+that can be served now, technologists idle-longest first, so nobody starves while others are
+served. On SQLite (the zero-setup demo) a process lock stands in for the advisory lock.
+
+Rounds are cheap when there is nothing to do (a handful of reads), so every trigger simply runs
+one: after commit of a consent "acepta", a video call ending, a turn finishing, a kiosk coming
+on, a technologist turning available, and the periodic sweep (``balanceo.match_sweep``) that
+catches anything a trigger missed (NFR-03).
+"""
+
+import logging
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from balanceo.models import BalanceSeat
+from balanceo.selectors import (
+    MODALITY,
+    active_turns,
+    balance_capacity,
+    balance_entries,
+    balance_shift_check_q,
+    balance_today,
+    balance_waiting_turns,
+    kiosks_busy_q,
+    open_sessions,
+)
+from core.models import Kiosk, Modality, Turn, TurnEvent, TurnStatus, VirtualConsent
+from core.services.kiosks import kiosk_online_q
+from core.services.turns import turn_kiosk_call
+from core.video.services import video_session_open
+
+log = logging.getLogger(__name__)
+
+#: pg_advisory_xact_lock key of the matcher ("BALANCE" in ASCII): one pair at a time.
+LOCK_KEY = 0x42414C414E4345
+#: A round stops after this many pairs (the next trigger or sweep goes on).
+MAX_PAIRS = 1000
+
+_local_lock = threading.RLock()
+
+
+@dataclass(frozen=True)
+class Match:
+    turn_id: int
+    technologist_id: int
+    kiosk_id: int
+    session_id: int
+
+
+@dataclass
+class _Skip:
+    """What failed in this round (a race lost to another writer): left out until it ends."""
+
+    turns: set[int] = field(default_factory=set)
+    technologists: set[int] = field(default_factory=set)
+    kiosks: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    turn: Turn
+    seat_id: int
+    technologist_id: int
+    kiosk: Kiosk
+
+
+@contextmanager
+def _serialised():
+    """Without PostgreSQL's advisory locks, one pair at a time in this process."""
+    if connection.vendor == "postgresql":
+        yield
+        return
+    with _local_lock:
+        yield
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def balance_match_round(*, day=None, max_pairs: int = MAX_PAIRS) -> list[Match]:
+    """Make every pair that can be made now (see the module docstring); returns them in the
+    order they were made. Safe to run at any time and from any number of processes at once."""
+    day = day or balance_today()
+    skip = _Skip()
+    matches: list[Match] = []
+    while len(matches) < max_pairs:
+        candidate = None
+        try:
+            with _serialised(), transaction.atomic():
+                _lock()
+                candidate = _next_candidate(day=day, skip=skip)
+                if candidate is None:
+                    break
+                match = _pair(candidate, skip=skip)
+        except (ValidationError, Http404) as exc:  # a race lost: the pair rolled back whole
+            if candidate is None:
+                raise
+            _skip_cause(candidate, skip=skip)
+            log.info(
+                "balanceo: no se emparejó el turno %s con %s en %s: %s",
+                candidate.turn.pk,
+                candidate.technologist_id,
+                candidate.kiosk.pk,
+                getattr(exc, "messages", [str(exc)]),
+            )
+            continue
+        if match is not None:
+            matches.append(match)
+    if matches:
+        log.debug("balanceo: %d emparejamientos", len(matches))
+    return matches
+
+
+def _ready_rows(*, day, skip: _Skip) -> list[tuple[int, int, int]]:
+    """(seat id, technologist id, office id) for every balanceo entry of today of a technologist
+    who can take a customer now — seat "disponible", today's check with audio, video and
+    printer, in no open video call, holding no active turn — idle longest first (one query)."""
+    seat = BalanceSeat.objects.filter(
+        technologist_id=OuterRef("technologist_id"), day=day, available=True
+    )
+    return list(
+        balance_entries(day=day)
+        .filter(technologist__is_active=True)
+        .filter(balance_shift_check_q(day=day))
+        .exclude(technologist_id__in=open_sessions().values("technologist_id"))
+        .exclude(
+            technologist_id__in=active_turns()
+            .filter(called_by__isnull=False)
+            .values("called_by_id")
+        )
+        .exclude(technologist_id__in=skip.technologists)
+        .annotate(
+            seat_id=Subquery(seat.values("id")[:1]),
+            idle=Subquery(seat.values("idle_since")[:1]),
+        )
+        .filter(seat_id__isnull=False)
+        .order_by(F("idle").asc(nulls_first=True), "seat_id", "office_id")
+        .values_list("seat_id", "technologist_id", "office_id")
+    )
+
+
+def _free_kiosks_by_office(*, office_ids, day, now, skip: _Skip) -> dict[int, list[Kiosk]]:
+    """The kiosks a match may use now, by office, for the offices under their cap (BAL-02):
+    on and free, as many as the office can still take (two queries)."""
+    kiosks = list(
+        Kiosk.objects.filter(kiosk_online_q(now), office_id__in=office_ids, office__active=True)
+        .annotate(busy=ExpressionWrapper(kiosks_busy_q(), output_field=BooleanField()))
+        .select_related("office")
+        .order_by("office_id", "label", "id")
+    )
+    in_progress = dict(
+        Turn.objects.filter(
+            day=day, status__in=TurnStatus.active(), kiosk__isnull=False, office_id__in=office_ids
+        )
+        .order_by()
+        .values("office_id")
+        .annotate(n=Count("id"))
+        .values_list("office_id", "n")
+    )
+    on: dict[int, list[Kiosk]] = defaultdict(list)
+    for kiosk in kiosks:
+        on[kiosk.office_id].append(kiosk)
+    usable = {}
+    for office_id, office_kiosks in on.items():
+        capacity = balance_capacity(
+            technologist_count=office_kiosks[0].office.technologist_count,
+            kiosks_on=len(office_kiosks),
+        )
+        free = [k for k in office_kiosks if not k.busy and k.pk not in skip.kiosks]
+        if free and in_progress.get(office_id, 0) < capacity:
+            usable[office_id] = free
+    return usable
+
+
+def _next_candidate(*, day, skip: _Skip) -> _Candidate | None:
+    """The oldest waiting turn that can be served now, the technologist idle longest among
+    those rostered into its office, and a free kiosk of the office (five queries)."""
+    rows = _ready_rows(day=day, skip=skip)
+    if not rows:
+        return None
+    kiosks = _free_kiosks_by_office(
+        office_ids={office for _, _, office in rows}, day=day, now=timezone.now(), skip=skip
+    )
+    if not kiosks:
+        return None
+    turn = (
+        balance_waiting_turns(day=day)
+        .filter(office_id__in=list(kiosks))
+        .exclude(pk__in=skip.turns)
+        .first()
+    )
+    if turn is None:
+        return None
+    seat_id, technologist_id = next(
+        (seat, tech) for seat, tech, office in rows if office == turn.office_id
+    )
+    return _Candidate(
+        turn=turn,
+        seat_id=seat_id,
+        technologist_id=technologist_id,
+        kiosk=kiosks[turn.office_id][0],
+    )
+
+
+def _pair(candidate: _Candidate, *, skip: _Skip) -> Match | None:
+    """Call the turn to the kiosk and open the video session, in the pair's transaction: a
+    refusal of either (``ValidationError``/``Http404``, a race lost) rolls both back."""
+    seat = (
+        BalanceSeat.objects.select_for_update(of=("self",))
+        .select_related("technologist")
+        .filter(pk=candidate.seat_id, available=True)
+        .first()
+    )
+    if seat is None:  # paused meanwhile
+        skip.technologists.add(candidate.technologist_id)
+        return None
+    technologist = seat.technologist
+    # The session first: its "video.connect" is then the first message sent after the commit
+    # (before the display's announcement and the office's refresh), which is what both pages
+    # wait for. Either refusal rolls the other back with the pair's transaction.
+    session = video_session_open(
+        technologist=technologist,
+        modality=Modality.BALANCEO,
+        kiosk=candidate.kiosk,
+        turn=candidate.turn,
+    )
+    turn = turn_kiosk_call(
+        turn=candidate.turn,
+        by=technologist,
+        kiosk=candidate.kiosk,
+        modality=MODALITY,
+        event=TurnEvent.Kind.BALANCEO,
+    )
+    return Match(
+        turn_id=turn.pk,
+        technologist_id=technologist.pk,
+        kiosk_id=candidate.kiosk.pk,
+        session_id=session.pk,
+    )
+
+
+def _skip_cause(candidate: _Candidate, *, skip: _Skip) -> None:
+    """A pair lost a race: find which of the three changed and leave it out of this round
+    (all three when none looks changed, so the round always ends)."""
+    found = False
+    if not Turn.objects.filter(
+        pk=candidate.turn.pk, status=TurnStatus.EN_ESPERA, virtual_consent=VirtualConsent.ACEPTA
+    ).exists():
+        skip.turns.add(candidate.turn.pk)
+        found = True
+    kiosk_id = candidate.kiosk.pk
+    if (
+        not Kiosk.objects.filter(pk=kiosk_id).filter(kiosk_online_q()).exists()
+        or active_turns().filter(kiosk_id=kiosk_id).exists()
+        or open_sessions().filter(kiosk_id=kiosk_id).exists()
+    ):
+        skip.kiosks.add(kiosk_id)
+        found = True
+    tech = candidate.technologist_id
+    if (
+        active_turns().filter(called_by_id=tech).exists()
+        or open_sessions().filter(technologist_id=tech).exists()
+        or not balance_entries(day=candidate.turn.day)
+        .filter(technologist_id=tech, office_id=candidate.turn.office_id)
+        .exists()
+    ):
+        skip.technologists.add(tech)
+        found = True
+    if not found:
+        skip.turns.add(candidate.turn.pk)
+        skip.kiosks.add(kiosk_id)
+        skip.technologists.add(tech)
+
+
+# --- triggers ----------------------------------------------------------------------------------
+
+
+def balance_match_soon() -> None:
+    """Run a round right after the current transaction commits (at once outside one): the fast
+    path of every trigger, in the request that caused it — no broker needed. A failure is
+    logged and swallowed: the change that triggered it is already committed, and the periodic
+    sweep runs the round again within a minute."""
+    transaction.on_commit(_match_robust)
+
+
+def _match_robust() -> None:
+    try:
+        balance_match_round()
+    except Exception:  # the trigger's own change stands; the sweep retries
+        log.exception("balanceo: la ronda de emparejamiento falló")
