@@ -67,9 +67,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a local atencion_bench database it creates).
-# BENCH=assignment|workbench|intakes|pqr_export|turns runs one (intakes starts its own gunicorn on
-# 127.0.0.1; pqr_export measures the daily export of 100,000 digital PQR against COPY; turns: 50
-# technologists taking 1,000 booth turns at once against a bare conditional UPDATE).
+# BENCH=assignment|workbench|intakes|pqr_export|turns|balancing runs one (intakes starts its own
+# gunicorn on 127.0.0.1; pqr_export measures the daily export of 100,000 digital PQR against COPY;
+# turns: 50 technologists taking 1,000 booth turns at once against a bare conditional UPDATE;
+# balancing: uvicorn + Redis pub/sub, 50 technologists and 60 kiosks on websockets, from an
+# accepted customer / "terminar" to video.connect on both sockets, beside a websocket echo).
 bench: install
 	$(PY) -m bench $(BENCH)
 

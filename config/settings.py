@@ -98,11 +98,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 _sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-# PostgreSQL: each gunicorn/Celery process keeps its connection for a minute (checked before
-# reuse) instead of opening one per request: a new backend costs more than a whole intake.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int(
-    "DATABASE_CONN_MAX_AGE", default=0 if _sqlite else 60
-)
+# The web runs on ASGI (uvicorn workers): Django runs each request's sync code in a thread of its
+# own, so persistent connections would pile up one per thread ("too many clients") — Django's
+# advice is CONN_MAX_AGE=0 under ASGI. Celery workers (one thread each) keep theirs for a minute
+# (compose sets DATABASE_CONN_MAX_AGE=60 for them): a new backend costs more than a whole intake.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if _sqlite:
     # Several writers (web + beat) on the demo database wait instead of failing at once.

@@ -107,7 +107,7 @@ def render_case_page(request, case, *, status=200, **forms):
     """The case page: customer, CRM fields, due date, protocol, evidence, history."""
     is_assignee = case.assigned_to_id == request.user.pk
     attempts = selectors.case_attempts(case=case)
-    protocol = calls.attempts_state(case, attempts)
+    protocol = calls.attempts_state(case, attempts, by_video=calls.case_attended_by_video(case))
     script = ""
     if is_assignee and protocol["needs_voicemail"]:
         script = voicemail_script(case=case)

@@ -24,15 +24,30 @@ def ensure_assignee(case: Case, user: User) -> None:
         raise ProtocolConflict(f"El caso está {case.get_status_display()}; no admite cambios.")
 
 
-def attempts_state(case: Case, attempts: list[ContactAttempt] | None = None) -> dict:
-    """What the workbench may offer next, from the attempts made so far."""
+def case_attended_by_video(case: Case) -> bool:
+    """The customer was attended face to face by video at a kiosk (asesor en línea, balanceo):
+    a video call of the case's turn connected. Then there is no phone call to log or record:
+    the attention itself is the contact (one query)."""
+    from core.models import Modality, VideoSession
+
+    if case.modality not in (Modality.ASESOR_LINEA, Modality.BALANCEO):  # no query for others
+        return False
+    return VideoSession.objects.filter(turn__case=case, connected_at__isnull=False).exists()
+
+
+def attempts_state(
+    case: Case, attempts: list[ContactAttempt] | None = None, *, by_video: bool = False
+) -> dict:
+    """What the workbench may offer next, from the attempts made so far (``by_video``: the case
+    was attended by video at a kiosk — answered, no calls to make)."""
     attempts = list(case.attempts.all()) if attempts is None else attempts
     unanswered = sum(1 for a in attempts if a.outcome in ContactAttempt.UNANSWERED)
-    answered = any(a.outcome == ContactAttempt.Outcome.CONTESTO for a in attempts)
+    answered = by_video or any(a.outcome == ContactAttempt.Outcome.CONTESTO for a in attempts)
     return {
         "count": len(attempts),
         "unanswered": unanswered,
         "answered": answered,
+        "by_video": by_video,
         "can_attempt": not answered and len(attempts) < MAX_ATTEMPTS and case.status in WORKABLE,
         "needs_voicemail": not answered and unanswered >= MAX_ATTEMPTS and not case.is_closed,
     }

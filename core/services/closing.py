@@ -13,7 +13,7 @@ from core import modalities
 from core.exceptions import ProtocolConflict
 from core.models import Case, CaseStatus, Evidence, EvidenceKind, InitialCause, User
 from core.personal_data import email_normalize, mobile_normalize
-from core.services.calls import attempts_state, ensure_assignee
+from core.services.calls import attempts_state, case_attended_by_video, ensure_assignee
 from core.services.evidence import evidence_attach
 from core.signals import case_closed
 
@@ -102,7 +102,8 @@ def case_close(*, case: Case, by: User, outcome: str, **crm) -> Case:
         raise ValidationError(
             {"outcome": "Indique si se cierra con solución en primer contacto o con tarea."}
         )
-    if not attempts_state(case)["answered"]:
+    by_video = case_attended_by_video(case)  # AL, BAL: face to face at a kiosk, no phone call
+    if not attempts_state(case, by_video=by_video)["answered"]:
         raise ProtocolConflict("Registre primero la llamada en la que el cliente contestó.")
     unknown = set(crm) - set(CRM_FIELDS)
     if unknown:
@@ -138,7 +139,7 @@ def case_close(*, case: Case, by: User, outcome: str, **crm) -> Case:
         errors["motive"] = "Indique el motivo PQR (detalle)."
     if errors:
         raise ValidationError(errors)
-    if not case.evidence.filter(kind=EvidenceKind.CALL_RECORDING).exists():
+    if not by_video and not case.evidence.filter(kind=EvidenceKind.CALL_RECORDING).exists():
         raise ValidationError(
             {"evidence": "Cargue la grabación de la llamada en el expediente antes de cerrar."}
         )

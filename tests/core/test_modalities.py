@@ -23,8 +23,10 @@ from tests.helpers import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_core05_two_apps_claiming_one_start_page_fail_at_start_up():
+def test_core05_two_apps_claiming_one_start_page_fail_at_start_up(monkeypatch):
     """A second registration of the orientador's start page is refused, not a silent override."""
+    # The real balanceo app registers at start-up: take it out for this test (restored after).
+    monkeypatch.delitem(modalities._REGISTRY, Modality.BALANCEO, raising=False)
     with pytest.raises(ImproperlyConfigured, match="página de inicio para el rol"):
         modalities.modality_register(
             Modality.BALANCEO, start_pages={Role.ORIENTADOR: "core:case_list"}
@@ -46,6 +48,7 @@ def test_core10_case_page_query_count_does_not_grow_with_registered_apps(
     # The real asesor_linea app registers its modality at start-up: stand in for it here (the
     # original registration comes back when the test ends).
     monkeypatch.delitem(modalities._REGISTRY, Modality.ASESOR_LINEA, raising=False)
+    monkeypatch.delitem(modalities._REGISTRY, Modality.BALANCEO, raising=False)
     tech = make_user(Role.TECNOLOGO, office)
     case = make_case(assigned_to=tech, status=CaseStatus.ASIGNADO, supported_office=office)
     client.force_login(tech)
@@ -93,8 +96,9 @@ def test_core07_voicemail_script_is_picked_by_the_case_modality():
     assert "brindarle orientación a su petición" in voicemail_script(case=overflow)
 
 
-def test_core05_closing_rules_of_the_case_modality_run():
+def test_core05_closing_rules_of_the_case_modality_run(monkeypatch):
     """A closing rule refuses with its Spanish message, for its modality's cases only."""
+    monkeypatch.delitem(modalities._REGISTRY, Modality.BALANCEO, raising=False)
 
     def never(*, case, by):
         raise ValidationError("Regla de prueba: no se cierra.")

@@ -120,3 +120,76 @@ def test_core01_a_kiosks_printer_must_be_of_its_office():
     assert refused.value.message_dict["printer"] == [
         "La impresora del módulo debe ser de la misma oficina."
     ]
+
+
+def _kiosk_attention(office, *, connected: bool):
+    """An asesor en línea attention: the turn announced to a connected kiosk, the video call (it
+    connected or not) and the case opened from the turn."""
+    from core.live.auth import LiveParty
+    from core.models import CaseKind, Modality
+    from core.services.turns import turn_kiosk_call
+    from core.services.turns.case import turn_case_open
+    from core.video.services import video_state_record
+    from tests.asesor_linea.support import (
+        CUSTOMER,
+        accepted_turn,
+        kiosk_on,
+        rostered,
+        technologist,
+    )
+
+    encargado = make_user(Role.ENCARGADO, office, username=f"enc_{connected}")
+    kiosk = kiosk_on(Kiosk.objects.create(office=office, label=f"Módulo {connected}"))
+    tech = rostered(technologist(office, f"tec_video_{connected}"), office)
+    turn = accepted_turn(office, encargado)
+    turn_kiosk_call(turn=turn, by=tech, kiosk=kiosk, modality=RemoteModality.ASESOR_EN_LINEA)
+    session = video_session_open(
+        technologist=tech, modality=Modality.ASESOR_LINEA, kiosk=kiosk, turn=turn
+    )
+    if connected:
+        video_state_record(session_id=session.pk, party=LiveParty(kiosk=kiosk), state="conectada")
+    case = turn_case_open(
+        turn=turn,
+        by=tech,
+        customer=CUSTOMER,
+        kind=CaseKind.PEDIDO,
+        channel_by_kind={CaseKind.PQR: "asesor-en-linea", CaseKind.PEDIDO: "asesor-en-linea"},
+        modality=Modality.ASESOR_LINEA,
+        reason="prueba",
+    )
+    return tech, case
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_al04_a_case_attended_by_video_closes_without_a_phone_call(client, office, connected):
+    """AL-04 / BAL-04: the customer was attended face to face at the kiosk: the case page offers
+    the CRM close at once (no phone call to log, no call recording to upload) and it closes;
+    when the video never connected, the phone protocol applies as for any case."""
+    from core.models import CaseStatus, Channel, InitialCause
+
+    tech, case = _kiosk_attention(office, connected=connected)
+    client.force_login(tech)
+    page = client.get(f"/casos/{case.pk}/").content.decode()
+    assert ("atendido por video en el módulo" in page) is connected
+    assert ('id="close-form"' in page) is connected
+
+    response = client.post(
+        f"/casos/{case.pk}/cerrar/",
+        {
+            "outcome": "primer_contacto",
+            "turn_number": case.turn_number,
+            "attention_medium": "verbal",
+            "channel": Channel.objects.get(code="asesor-en-linea").pk,
+            "office": case.office_id,
+            "supported_office": case.supported_office_id,
+            "initial_cause": InitialCause.objects.get(code="informacion-general").pk,
+            "motive": "Duplicado de factura entregado en el módulo.",
+        },
+    )
+    case.refresh_from_db()
+    if connected:
+        assert response.status_code == 302
+        assert case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
+    else:
+        assert response.status_code == 400
+        assert not case.is_closed

@@ -99,7 +99,7 @@ def turn_case_open(
 
     The turn's row is locked first: a double tap opens one case, the second finds the turn in
     attention (409). Nothing is written when a field is wrong (400, every message at once)."""
-    turn = Turn.objects.select_for_update().select_related("office").get(pk=turn.pk)
+    turn = Turn.objects.select_for_update(of=("self",)).select_related("office").get(pk=turn.pk)
     if turn.called_by_id != by.pk:
         raise ProtocolConflict("Solo el tecnólogo que llamó el turno registra su atención.")
     if turn.status != TurnStatus.LLAMADO:
