@@ -66,9 +66,9 @@ TECNOLOGO = {
 }
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_nfr02_balanceo_pages_role_table(client, users, matched, page):
-    method, path = page.split(" ")
+@pytest.mark.parametrize("endpoint", PAGES)  # not "page": pytest-playwright's fixture
+def test_nfr02_balanceo_pages_role_table(client, users, matched, endpoint):
+    method, path = endpoint.split(" ")
     url = path.format(turn=matched["turn"].pk)
     for column in ROLE_COLUMNS:
         client.logout()
@@ -79,10 +79,10 @@ def test_nfr02_balanceo_pages_role_table(client, users, matched, page):
             expected = 302
             assert response["Location"].startswith(LOGIN)
         elif column == Role.TECNOLOGO:
-            expected = TECNOLOGO.get(page, 404)
+            expected = TECNOLOGO.get(endpoint, 404)
         else:
             expected = 403
-        assert response.status_code == expected, (column, page)
+        assert response.status_code == expected, (column, endpoint)
     assert BalanceSeat.objects.filter(technologist=users[Role.TECNOLOGO]).count() <= 1
     assert not Case.objects.exists()
 
