@@ -164,6 +164,8 @@ class TurnEvent(models.Model):
         VIRTUAL_ACEPTA = "virtual_acepta", "el cliente acepta la atención virtual"
         VIRTUAL_RECHAZA = "virtual_rechaza", "el cliente no acepta la atención virtual"
         ANUNCIADO = "anunciado", "anunciado en un módulo"
+        DEVUELTO = "devuelto", "devuelto a la sala sin atender en el módulo"
+        LIBERADO = "liberado", "liberado: turno de un día anterior sin terminar"
         BALANCEO = "balanceo", "asignado por balanceo"
 
     turn = models.ForeignKey(

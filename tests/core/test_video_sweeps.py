@@ -193,3 +193,105 @@ def test_al04_a_case_attended_by_video_closes_without_a_phone_call(client, offic
     else:
         assert response.status_code == 400
         assert not case.is_closed
+
+
+def test_al04_a_video_attended_case_closes_without_recording_through_the_service(office):
+    """The service itself (API and page alike) closes a case attended by video at the kiosk
+    without a phone call or its recording."""
+    from core.models import CaseStatus, Channel, EvidenceKind, InitialCause
+    from core.services.closing import case_close
+
+    tech, case = _kiosk_attention(office, connected=True)
+    assert case.turns.get().video_sessions.get().is_open
+    case_close(
+        case=case,
+        by=tech,
+        outcome="primer_contacto",
+        channel=Channel.objects.get(code="asesor-en-linea"),
+        initial_cause=InitialCause.objects.get(code="informacion-general"),
+        motive="Entregado en el módulo.",
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CERRADO_PRIMER_CONTACTO
+    assert not case.evidence.filter(kind=EvidenceKind.CALL_RECORDING).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_al04_case_closed_ends_the_call_of_its_turn(office):
+    """The case_closed receiver (after commit) finishes the turn and hangs up its call."""
+    from core.models import Channel, InitialCause, TurnStatus
+    from core.services.closing import case_close
+
+    tech, case = _kiosk_attention(office, connected=True)
+    turn = case.turns.get()
+    case_close(
+        case=case,
+        by=tech,
+        outcome="primer_contacto",
+        channel=Channel.objects.get(code="asesor-en-linea"),
+        initial_cause=InitialCause.objects.get(code="informacion-general"),
+        motive="Entregado en el módulo.",
+    )
+    turn.refresh_from_db()
+    session = turn.video_sessions.get()
+    assert turn.status == TurnStatus.ATENDIDO
+    assert session.status == VideoSessionStatus.FINALIZADA
+    assert session.end_reason == "atención terminada: turno atendido"
+    # The technologist and the kiosk can take the next call.
+    assert video_session_open(technologist=tech, modality="asesor_linea", kiosk=turn.kiosk).is_open
+
+
+def test_al03_kiosk_turns_of_past_days_are_released_by_the_sweep(office):
+    """A kiosk turn left "llamado" yesterday holds its kiosk until the sweep cancels it (event
+    "liberado", call ended); one left "en atención" becomes "atendido"."""
+    from core.models import Turn, TurnEvent, TurnStatus
+    from core.services.turns.stale import STALE_NOTE, kiosk_turns_stale_release
+
+    tech, case = _kiosk_attention(office, connected=True)
+    in_attention = case.turns.get()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Turn.objects.filter(pk=in_attention.pk).update(day=yesterday)
+    kiosk2 = Kiosk.objects.create(office=office, label="Módulo 9")
+    called = Turn.objects.create(
+        office=office,
+        day=yesterday,
+        sequence=99,
+        number="X-099",
+        transaction_type=in_attention.transaction_type,
+        status=TurnStatus.LLAMADO,
+        called_by=make_user(Role.TECNOLOGO, office, username="tec_ayer"),
+        kiosk=kiosk2,
+        created_at=timezone.now() - dt.timedelta(days=1),
+    )
+    today_turn_untouched = _kiosk_attention(office, connected=False)[1].turns.get()
+
+    assert kiosk_turns_stale_release() == 2
+
+    in_attention.refresh_from_db()
+    called.refresh_from_db()
+    today_turn_untouched.refresh_from_db()
+    assert in_attention.status == TurnStatus.ATENDIDO
+    assert not in_attention.video_sessions.filter(status__in=VideoSessionStatus.open()).exists()
+    assert called.status == TurnStatus.CANCELADO
+    assert called.events.filter(kind=TurnEvent.Kind.LIBERADO, note=STALE_NOTE).exists()
+    assert today_turn_untouched.status == TurnStatus.EN_ATENCION
+    assert kiosk_turns_stale_release() == 0
+
+
+def test_al03_a_turn_going_by_cellphone_is_not_asked_about_virtual_attention(office):
+    from core.exceptions import ProtocolConflict
+    from core.models import TransactionType
+    from core.services.turns import turn_create, turn_virtual_consent
+
+    encargado = make_user(Role.ENCARGADO, office, username="enc_celular")
+    turn = turn_create(
+        office=office,
+        transaction_type=TransactionType.objects.get(code="duplicado-de-factura"),
+        accepts_remote=True,
+        mobile="3112223344",
+        by=encargado,
+    )
+    with pytest.raises(ProtocolConflict, match="va por atención a distancia por celular"):
+        turn_virtual_consent(turn=turn, accepts=True, by=encargado)
+    turn.refresh_from_db()
+    assert turn.virtual_consent == ""

@@ -52,6 +52,11 @@ def turn_virtual_consent(*, turn: Turn, accepts: bool, by: User) -> Turn:
         raise ProtocolConflict(
             f"El turno {current.number} ya no está en espera: {current.get_status_display()}."
         )
+    if current.accepts_remote or current.needs_office_check:
+        raise ProtocolConflict(
+            f"El turno {current.number} va por atención a distancia por celular: no se le "
+            "pregunta por la atención virtual en un módulo."
+        )
     if accepts and not turn_eligible_remote(
         office=current.office, transaction_type=current.transaction_type
     ):
@@ -207,7 +212,7 @@ def turn_kiosk_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
             current,
             TurnEvent.Kind.NO_SE_PRESENTO
             if outcome == "no_se_presento"
-            else TurnEvent.Kind.RECHAZA,
+            else TurnEvent.Kind.DEVUELTO,
             by=by,
             at=now,
             note=KIOSK_OUTCOMES[outcome],

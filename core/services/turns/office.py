@@ -198,5 +198,28 @@ def turn_finish(*, turn: Turn, by: User | None = None) -> Turn:
         status=TurnStatus.ATENDIDO,
         finished_at=now,
     )
+    turn_video_sessions_end(turn=current, reason="atención terminada: turno atendido")
     turns_changed(current.office_id)
     return result
+
+
+def turn_video_sessions_end(*, turn: Turn, reason: str) -> int:
+    """End the turn's open video calls (AL, BAL): a turn that is over must not leave its kiosk
+    and its technologist held by a call nobody will hang up (the case closed before
+    "Terminar", say). Both parties are told; returns how many ended."""
+    from core.live.auth import LiveParty
+    from core.models import VideoSession, VideoSessionStatus
+    from core.video.services import video_state_record
+
+    ended = 0
+    for session in VideoSession.objects.filter(
+        turn_id=turn.pk, status__in=VideoSessionStatus.open()
+    ).select_related("technologist"):
+        video_state_record(
+            session_id=session.pk,
+            party=LiveParty(user=session.technologist),
+            state=VideoSessionStatus.FINALIZADA,
+            reason=reason,
+        )
+        ended += 1
+    return ended
