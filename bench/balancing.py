@@ -422,8 +422,10 @@ class Live:
 async def _socket(port: int, cookie: str, party: str, ident: int, live: Live):
     from websockets.asyncio.client import connect
 
+    # The kiosk page's socket carries ?role=kiosk: only it turns its kiosk on (docs/live.md).
+    path = "/ws/live/?role=kiosk" if party == "kiosk" else "/ws/live/"
     ws = await connect(
-        f"ws://{HOST}:{port}/ws/live/",
+        f"ws://{HOST}:{port}{path}",
         additional_headers={"Cookie": cookie},
         origin=f"http://{HOST}:{port}",
         proxy=None,

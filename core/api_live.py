@@ -8,7 +8,10 @@ waiting-room display (AL-03, BAL-03) and video sessions (AL, BAL, CI).
   "vencido", or once "vinculado" with the kiosk's device cookie set.
 - ``POST /api/v1/kiosks/{id}/pair/`` — the encargado of the kiosk's office types the code.
 - ``GET /api/v1/offices/{id}/display/`` — the turns called to the office's kiosks today.
-- ``GET /api/v1/video/ice-servers/`` — STUN/TURN servers with short-lived TURN credentials.
+- ``GET /api/v1/video/ice-servers/`` — STUN/TURN servers with short-lived TURN credentials, for
+  the parties of calls only (technologists, paired kiosks).
+- ``GET /api/v1/video/sessions/current/`` — the caller's open session (``{"session": null}``
+  when none): what a page that missed ``video.connect`` while its socket was down starts.
 - ``GET /api/v1/video/sessions/{id}/`` (``config/``, ``state/``) — a session for its two
   parties only (the technologist, the kiosk); anyone else gets 404.
 
@@ -33,7 +36,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from core.api_auth import SpanishThrottleMixin
-from core.authentication import ExpiringTokenAuthentication
+from core.authentication import ExpiringTokenAuthentication, client_ip
 from core.live.auth import (
     KIOSK_COOKIE,
     KIOSK_COOKIE_MAX_AGE,
@@ -118,6 +121,18 @@ class IsVideoParty(BasePermission):
         return has_any_role(*STAFF_ROLES)().has_permission(request, view)
 
 
+class IsCallParty(BasePermission):
+    """Who may get TURN credentials outside a session: the parties of calls — technologists
+    (their session or token) and paired kiosks. Other staff get 403."""
+
+    message = "Su rol no tiene acceso a este recurso."
+
+    def has_permission(self, request, view) -> bool:
+        if request_kiosk(request) is not None:
+            return True
+        return has_any_role(Role.TECNOLOGO)().has_permission(request, view)
+
+
 class IsOfficeViewer(BasePermission):
     """A signed-in user or a paired kiosk; the office itself is checked in the view (404)."""
 
@@ -138,7 +153,10 @@ class PairingThrottle(SimpleRateThrottle):
         return settings.KIOSK_PAIRING_RATE
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        # Not DRF's get_ident: it trusts X-Forwarded-For, which any client writes. The socket's
+        # address, or the proxy's last hop when DJANGO_BEHIND_PROXY says there is one.
+        ident = client_ip(request) or "desconocida"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view):
         try:
@@ -321,7 +339,7 @@ def _set_cookie(request, response, name: str, value: str, max_age: int) -> None:
         max_age=max_age,
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure(),
+        secure=settings.SESSION_COOKIE_SECURE or request.is_secure(),
     )
 
 
@@ -455,13 +473,37 @@ def _ice_servers_body(party) -> dict:
 @extend_schema(tags=["video"])
 class IceServersView(APIView):
     authentication_classes = STAFF_OR_KIOSK_AUTH
-    permission_classes = [IsVideoParty]
+    permission_classes = [IsCallParty]
 
     @extend_schema(operation_id="v1_video_ice_servers", responses={200: IceServersSerializer})
     def get(self, request):
         """STUN and TURN servers for an RTCPeerConnection; the TURN credential (coturn's
-        use-auth-secret) expires after ``ttl`` seconds."""
+        use-auth-secret) expires after ``ttl`` seconds. Technologists and paired kiosks only;
+        a call's page uses ``sessions/{id}/config/``."""
         return Response(IceServersSerializer(_ice_servers_body(request_party(request))).data)
+
+
+class CurrentVideoSessionSerializer(serializers.Serializer):
+    session = VideoSessionSerializer(
+        allow_null=True, help_text="La videollamada abierta del usuario o del módulo, o null."
+    )
+
+
+@extend_schema(tags=["video"])
+class VideoSessionCurrentView(APIView):
+    authentication_classes = STAFF_OR_KIOSK_AUTH
+    permission_classes = [IsVideoParty]
+
+    @extend_schema(
+        operation_id="v1_video_sessions_current",
+        responses={200: CurrentVideoSessionSerializer},
+    )
+    def get(self, request):
+        """The caller's open video session — the technologist's (session or token) or the
+        kiosk's (device cookie) — or ``{"session": null}``. A page whose socket was down when
+        the call was opened (``video.connect``) asks on reconnection and while polling."""
+        session = video_services.video_session_current(party=request_party(request))
+        return Response(CurrentVideoSessionSerializer({"session": session}).data)
 
 
 def _session(request, session_id: int) -> VideoSession:
@@ -544,6 +586,11 @@ urlpatterns = [
         "offices/<int:office_id>/display/", OfficeDisplayView.as_view(), name="api_office_display"
     ),
     path("video/ice-servers/", IceServersView.as_view(), name="api_video_ice_servers"),
+    path(
+        "video/sessions/current/",
+        VideoSessionCurrentView.as_view(),
+        name="api_video_session_current",
+    ),
     path(
         "video/sessions/<int:session_id>/",
         VideoSessionView.as_view(),

@@ -30,7 +30,9 @@ def _live_context() -> dict:
 
 @never_cache
 def kiosk_page(request: HttpRequest) -> HttpResponse:
-    """The kiosk page: "Módulo sin vincular" with a code, or the paired kiosk's page."""
+    """The kiosk page: "Módulo sin vincular" with a code, or the paired kiosk's page — with its
+    open video call and the turn called to it (still "llamado") rendered, so a reload shows
+    them."""
     kiosk = kiosk_from_request(request)
     context = _live_context()
     context["user_signed_in"] = request.user.is_authenticated
@@ -40,6 +42,7 @@ def kiosk_page(request: HttpRequest) -> HttpResponse:
     context.update(
         kiosk=kiosk,
         video_session=video_services.video_session_open_for_kiosk(kiosk=kiosk),
+        announcement=kiosk_services.kiosk_current_announcement(kiosk=kiosk),
     )
     return render(request, "core/kiosk.html", context)
 

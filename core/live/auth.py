@@ -48,13 +48,19 @@ def kiosk_from_request(request):
 
 @dataclass(frozen=True)
 class LiveParty:
-    """One end of a socket: a staff user or a kiosk."""
+    """One end of a socket: a staff user or a kiosk. ``display_only``: a socket with a kiosk's
+    device cookie that is not the kiosk page's (no ``?role=kiosk``), e.g. the waiting-room
+    display opened in the kiosk's browser — it listens to the office's display and nothing
+    else: it does not turn the kiosk on or off and takes no part in video calls."""
 
     user: object | None = None
     kiosk: object | None = None
+    display_only: bool = False
 
     @property
     def kind(self) -> str:
+        if self.display_only:
+            return "display"
         return "kiosk" if self.kiosk is not None else "user"
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 import logging
 from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -13,6 +14,19 @@ logger = logging.getLogger(__name__)
 
 #: Close codes the pages read: not signed in / no valid device credential.
 CLOSE_UNAUTHENTICATED = 4401
+#: The marker of the kiosk page's own socket (``/ws/live/?role=kiosk``, set by
+#: templates/core/kiosk.html): only that socket turns its kiosk on and off, is its heartbeat and
+#: takes part in its video calls. Any other socket with the device cookie (the waiting-room
+#: display opened in the kiosk's browser) is a display-only listener.
+KIOSK_ROLE = "kiosk"
+DISPLAY_ONLY_VIDEO = "Esta pantalla no participa en videollamadas."
+
+
+def _role(scope) -> str:
+    query = scope.get("query_string", b"")
+    if isinstance(query, bytes):
+        query = query.decode("latin-1")
+    return (parse_qs(query).get("role") or [""])[0]
 
 
 def _cookie(scope, name: str) -> str | None:
@@ -35,7 +49,12 @@ def _party_and_groups(scope):
         return LiveParty(user=user), [live_groups.user_group(user.pk)]
     kiosk = kiosk_from_credential(_cookie(scope, KIOSK_COOKIE))
     if kiosk is not None:
-        return LiveParty(kiosk=kiosk), live_groups.groups_for_kiosk(kiosk)
+        if _role(scope) == KIOSK_ROLE:
+            return LiveParty(kiosk=kiosk), live_groups.groups_for_kiosk(kiosk)
+        return (
+            LiveParty(kiosk=kiosk, display_only=True),
+            live_groups.groups_for_kiosk_display(kiosk),
+        )
     return None, []
 
 
@@ -43,7 +62,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Authenticates with the session (staff, employees) or the kiosk's device credential,
     joins only that party's groups, and answers:
 
-    - ``{"type": "ping"}`` → ``{"type": "pong"}`` (a kiosk's ping is its heartbeat);
+    - ``{"type": "ping"}`` → ``{"type": "pong"}`` (the kiosk page's ping is its heartbeat);
     - ``{"type": "echo", "data": …}`` → the same back (the benchmark's round trip);
     - ``{"type": "video.signal", "session": id, "data": …}`` → relayed to the session's other
       party only (SDP offers/answers, ICE candidates), when the sender is one of its parties;
@@ -51,7 +70,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
       → recorded (``core.video.services.video_state_record``) and told to both parties.
 
     Anything else, or a video message for a session the party is not in, answers
-    ``{"type": "error", "message": …}`` in Spanish and changes nothing."""
+    ``{"type": "error", "message": …}`` in Spanish and changes nothing.
+
+    A kiosk's device cookie counts as the kiosk's live connection only on the kiosk page's
+    socket (``?role=kiosk``); without the marker it is a display-only listener
+    (``display.<office>``; no on/off, no heartbeat, no video)."""
 
     party: LiveParty | None = None
     joined: list[str]
@@ -67,23 +90,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined = groups
         await self.accept()
-        if self.party.kiosk is not None:
+        if self._is_kiosk():
             await database_sync_to_async(_kiosk_online)(self.party.kiosk, self.channel_name)
         await self.send_json({"type": "hello", "party": self.party.kind, "groups": len(groups)})
 
     async def disconnect(self, code):
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        if self.party is not None and self.party.kiosk is not None:
+        if self._is_kiosk():
             await database_sync_to_async(_kiosk_offline)(self.party.kiosk, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
             if self.party.kiosk is not None:
-                valid = await database_sync_to_async(_kiosk_heartbeat)(
-                    self.party.kiosk, self.channel_name
-                )
+                check = _kiosk_credential_valid if self.party.display_only else _kiosk_heartbeat
+                valid = await database_sync_to_async(check)(self.party.kiosk, self.channel_name)
                 if not valid:  # re-paired or unpaired meanwhile: this device is out
                     await self.close(code=CLOSE_UNAUTHENTICATED)
                     return
@@ -91,9 +113,24 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "echo":
             await self.send_json({"type": "echo", "data": content.get("data")})
         elif kind in ("video.signal", "video.state"):
+            if self.party.display_only:
+                await self.send_json(
+                    {
+                        "type": "error",
+                        "session": content.get("session"),
+                        "message": DISPLAY_ONLY_VIDEO,
+                    }
+                )
+                return
             await self._video(kind, content)
         else:
             await self.send_json({"type": "error", "message": "Mensaje no reconocido."})
+
+    def _is_kiosk(self) -> bool:
+        """The kiosk page's own socket: its on/off and heartbeat."""
+        return (
+            self.party is not None and self.party.kiosk is not None and not self.party.display_only
+        )
 
     async def _video(self, kind: str, content: dict):
         from core.video import services as video
@@ -149,3 +186,9 @@ def _kiosk_heartbeat(kiosk, channel_name: str) -> bool:
     from core.services.kiosks import kiosk_heartbeat
 
     return kiosk_heartbeat(kiosk=kiosk, channel_name=channel_name)
+
+
+def _kiosk_credential_valid(kiosk, channel_name: str) -> bool:
+    from core.services.kiosks import kiosk_credential_valid
+
+    return kiosk_credential_valid(kiosk=kiosk)

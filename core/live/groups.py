@@ -46,3 +46,9 @@ def groups_for_user(user) -> list[str]:
 def groups_for_kiosk(kiosk) -> list[str]:
     """A kiosk hears only itself and its own office's display."""
     return [kiosk_group(kiosk.pk), display_group(kiosk.office_id)]
+
+
+def groups_for_kiosk_display(kiosk) -> list[str]:
+    """A page with a kiosk's device cookie that is not the kiosk page itself (the office's
+    waiting-room display on the kiosk's browser): the office's display only."""
+    return [display_group(kiosk.office_id)]

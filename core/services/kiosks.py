@@ -20,11 +20,16 @@ from core.roles import OFFICE_ROLES, STAFF_ROLES, Role, user_has_role
 #: The code an encargado types: no 0/O, 1/I/L, so it reads unambiguously off a screen.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
+#: Draws of a code before giving up (a collision with a live code is ~1 in 10⁸ per draw).
+PAIRING_CODE_TRIES = 10
+#: Expired, uncollected pairing codes are purged by the sweep after this long.
+PAIRING_KEEP = dt.timedelta(days=1)
 
 PAIRING_CODE_INVALID = (
     "El código no corresponde a ningún módulo esperando vinculación, o ya venció."
 )
 PAIRING_NOT_OFFICE = "Solo el encargado de la oficina del módulo lo vincula."
+PAIRING_NO_CODE = "No se pudo generar un código de vinculación; intente de nuevo."
 KIOSK_NOT_FOUND = "Módulo no encontrado."
 OFFICE_NOT_FOUND = "Oficina no encontrada."
 #: Announcements the waiting-room display lists (newest first).
@@ -77,6 +82,16 @@ def kiosk_heartbeat(*, kiosk: Kiosk, channel_name: str) -> bool:
     return True
 
 
+def kiosk_credential_valid(*, kiosk: Kiosk) -> bool:
+    """The credential a display-only socket signed in with is still the kiosk's (not re-paired,
+    unpaired or deactivated). Changes nothing: only the kiosk page's socket is its heartbeat."""
+    return (
+        Kiosk.objects.filter(pk=kiosk.pk, active=True, device_key_hash=kiosk.device_key_hash)
+        .exclude(device_key_hash="")
+        .exists()
+    )
+
+
 def kiosk_connection_closed(*, kiosk: Kiosk, channel_name: str) -> None:
     """The socket dropped: off, unless another connection of the same kiosk took over."""
     if Kiosk.objects.filter(pk=kiosk.pk, live_channel=channel_name).update(
@@ -87,7 +102,8 @@ def kiosk_connection_closed(*, kiosk: Kiosk, channel_name: str) -> None:
 
 def kiosks_offline_sweep(now: dt.datetime | None = None) -> int:
     """Kiosks whose heartbeat went stale (the server died without closing the socket) are
-    turned off. Periodic (beat), and harmless to run at any time."""
+    turned off; expired pairing codes nobody collected are purged (``kiosk_pairings_purge``).
+    Periodic (beat), and harmless to run at any time. Returns how many kiosks went off."""
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=settings.KIOSK_OFFLINE_SECONDS)
     offices = list(
@@ -102,6 +118,7 @@ def kiosks_offline_sweep(now: dt.datetime | None = None) -> int:
     )
     for office_id in set(offices):
         kiosks_changed(office_id)
+    kiosk_pairings_purge(now)
     return count
 
 
@@ -110,18 +127,18 @@ def kiosks_offline_sweep(now: dt.datetime | None = None) -> int:
 
 def kiosk_pairing_request() -> tuple[KioskPairing, str]:
     """A kiosk page without a credential asks for a code: returns the pairing and the secret the
-    page keeps (cookie) to collect its credential once an encargado types the code."""
+    page keeps (cookie) to collect its credential once an encargado types the code. The code is
+    drawn at random and drawn again (a few times at most) while a live one has it."""
     now = timezone.now()
     secret = secrets.token_urlsafe(32)
-    live_codes = set(
-        KioskPairing.objects.filter(expires_at__gt=now, kiosk__isnull=True).values_list(
-            "code", flat=True
-        )
-    )
-    while True:
+    for _ in range(PAIRING_CODE_TRIES):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if code not in live_codes:
+        if not KioskPairing.objects.filter(
+            code=code, expires_at__gt=now, kiosk__isnull=True
+        ).exists():
             break
+    else:  # 31⁶ codes: only reached if the table is flooded
+        raise ValidationError(PAIRING_NO_CODE)
     pairing = KioskPairing.objects.create(
         code=code,
         secret_hash=key_hash(secret),
@@ -129,6 +146,17 @@ def kiosk_pairing_request() -> tuple[KioskPairing, str]:
         expires_at=now + dt.timedelta(minutes=settings.KIOSK_PAIRING_MINUTES),
     )
     return pairing, secret
+
+
+def kiosk_pairings_purge(now: dt.datetime | None = None) -> int:
+    """Pairing codes that expired more than PAIRING_KEEP ago and were never collected are
+    deleted (kiosk pages that asked and nobody paired); collected ones stay (who paired which
+    kiosk when). Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = KioskPairing.objects.filter(
+        collected_at__isnull=True, expires_at__lt=now - PAIRING_KEEP
+    ).delete()
+    return deleted
 
 
 def _code_normalize(code) -> str:
@@ -276,6 +304,23 @@ def display_allowed(*, office: Office, user=None, kiosk: Kiosk | None = None) ->
         return False
     return user.is_superuser or (
         user.home_office_id == office.pk and user_has_role(user, *OFFICE_ROLES)
+    )
+
+
+def kiosk_current_announcement(*, kiosk: Kiosk) -> Turn | None:
+    """The turn called to this kiosk today that is still "llamado" (its customer has not been
+    attended yet), newest first: a reloaded kiosk page shows it again."""
+    from core.models import TurnStatus
+
+    return (
+        Turn.objects.filter(
+            kiosk=kiosk,
+            day=timezone.localdate(),
+            status=TurnStatus.LLAMADO,
+            announced_at__isnull=False,
+        )
+        .order_by("-announced_at", "-pk")
+        .first()
     )
 
 

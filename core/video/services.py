@@ -217,6 +217,21 @@ def video_session_open_for_kiosk(*, kiosk: Kiosk) -> VideoSession | None:
     )
 
 
+def video_session_current(*, party) -> VideoSession | None:
+    """The party's open session (the technologist's, or the kiosk's), or None: what a page
+    that missed "video.connect" while its socket was down starts."""
+    sessions = VideoSession.objects.select_related("kiosk__office", "turn", "technologist").filter(
+        status__in=VideoSessionStatus.open()
+    )
+    if party.kiosk is not None:
+        if party.display_only:
+            return None
+        sessions = sessions.filter(kiosk=party.kiosk)
+    else:
+        sessions = sessions.filter(technologist=party.user)
+    return sessions.order_by("-created_at", "-pk").first()
+
+
 UNANSWERED = "nadie contestó la videollamada (tiempo de espera agotado)"
 
 

@@ -5,8 +5,12 @@
 // expires ("vencido": a new code is asked).
 // Paired (#kiosk-live): its connection from the live socket (static/js/live.js), the turns
 // called to it ("turn.announce": "Turno A-023 · Acérquese a este módulo" with a tone), and the
-// video calls (static/js/video.js answers by itself on "video.connect"). The heartbeat is
-// live.js's ping. Loaded with `defer` (CSP: no inline scripts).
+// video calls (static/js/video.js answers by itself on "video.connect", or — if its socket was
+// down then — on the next reconnection or poll, from GET /api/v1/video/sessions/current/). The
+// page's socket is /ws/live/?role=kiosk (data-live-url, templates/core/kiosk.html): only it turns
+// the kiosk on and off, and its ping (live.js) is the heartbeat; the waiting-room display open in
+// the same browser only listens. The turn called to this kiosk and its open call are rendered by
+// the server, so a reload shows them. Loaded with `defer` (CSP: no inline scripts).
 (function () {
   "use strict";
 
@@ -150,6 +154,14 @@
   // A kiosk hears its own group and its office's display: the same announcement comes twice.
   var lastAnnounce = { key: "", at: 0 };
 
+  // Rendered with the turn called to it (a reload): the same message arriving now is not new.
+  if (!announce.hidden && live.getAttribute("data-turn-id")) {
+    lastAnnounce = { key: live.getAttribute("data-turn-id") + "@" + kioskId, at: Date.now() };
+    announceTimer = window.setTimeout(function () {
+      if (!announce.hidden) { show(idle); }
+    }, 120000);
+  }
+
   document.body.addEventListener("live:turn.announce", function (event) {
     var detail = event.detail || {};
     if (String(detail.kiosk_id) !== kioskId) { return; }
@@ -173,8 +185,9 @@
     window.location.reload();
   });
 
-  // Back from a dropped socket while idle: reload, so a call opened meanwhile (its
-  // "video.connect" was missed) is joined — the page is rendered with the kiosk's open call.
+  // Back from a dropped socket while idle: reload, so what was missed meanwhile shows — the page
+  // is rendered with the turn called to this kiosk and its open call (video.js also asks for
+  // the call on "live:reconnected" and "live:poll").
   var hellos = 0;
   document.body.addEventListener("live:reconnected", function () {
     hellos += 1;

@@ -12,7 +12,10 @@
 // down): "conectada" with the local candidate type of the selected pair (host, srflx, relay),
 // "fallida" with the reason (ICE failed, no connection within 20 s, camera refused) and
 // "finalizada" ("Terminar videollamada"). The server tells both parties, so both screens show
-// the outcome. Loaded with `defer` (CSP: no inline scripts). Exposes window.videoCall for tests.
+// the outcome. A page that opens calls by itself (data-video-auto: the kiosk, balanceo) starts
+// one on "video.connect", and — if it missed that message while its socket was down — on
+// "live:reconnected" and "live:poll" from GET /api/v1/video/sessions/current/.
+// Loaded with `defer` (CSP: no inline scripts). Exposes window.videoCall for tests.
 (function () {
   "use strict";
 
@@ -45,6 +48,9 @@
   var csrf = root.getAttribute("data-csrf") || "";
 
   var call = null; // the running call (one per page)
+  // Sessions this page already ran to their end: never started again by the fallback (a
+  // "fallida" whose report did not reach the server yet still reads as open).
+  var ended = {};
   window.videoCall = { pc: null, state: "inactiva", sessionId: null };
 
   function randomId() {
@@ -146,6 +152,7 @@
       setStatus(message || ENDED);
     }
     setState(c, state, message);
+    ended[c.sessionId] = true;
     if (call === c) { call = null; }
   }
 
@@ -520,12 +527,44 @@
     }
   });
 
+  // The same path for "video.connect" and for the fallback: start the session's call when this
+  // page opens calls by itself (data-video-auto) and none is running.
+  function autoStart(sessionId) {
+    if (!root.hasAttribute("data-video-auto") || !sessionId) { return; }
+    if (call && !call.done) { return; }
+    if (ended[String(sessionId)]) { return; }
+    start(sessionId);
+  }
+
   document.body.addEventListener("live:video.connect", function (event) {
     var detail = event.detail || {};
-    if (!root.hasAttribute("data-video-auto") || !detail.session) { return; }
-    if (call && !call.done) { return; }
-    start(detail.session);
+    autoStart(detail.session);
   });
+
+  // The fallback for a missed "video.connect" (this page's socket was down when the call was
+  // opened): on every (re)connection and every poll while the socket is down, ask the server
+  // for this party's open session (GET /api/v1/video/sessions/current/) and start it.
+  var currentUrl = root.getAttribute("data-video-current-url") || "";
+  var asking = false;
+
+  function checkCurrent() {
+    if (!currentUrl || asking || !root.hasAttribute("data-video-auto")) { return; }
+    if (call && !call.done) { return; }
+    asking = true;
+    fetch(currentUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      asking = false;
+      var session = body && body.session;
+      if (session && session.id) { autoStart(session.id); }
+    }).catch(function () { asking = false; /* the next poll or reconnection asks again */ });
+  }
+
+  document.body.addEventListener("live:poll", checkCurrent);
+  document.body.addEventListener("live:reconnected", checkCurrent);
 
   // Back from a dropped socket: the call may have ended meanwhile.
   document.body.addEventListener("live:reconnected", function () {

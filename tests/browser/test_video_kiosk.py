@@ -402,3 +402,62 @@ def test_al_bal_camera_refused_says_so_and_fails_the_session(
     assert failed.end_reason == "sin permiso de cámara o micrófono (tecnólogo)"
     expect(kiosk.locator("#video-error")).to_have_text(FAIL_MESSAGE)
     screenshot(tech, "video-camara-bloqueada")
+
+
+def test_al_bal_missed_video_connect_starts_from_the_current_session(
+    scene, new_page, asgi_live_server, asgi_login, settings, monkeypatch
+):
+    """The signalling fallback: the kiosk's socket missed "video.connect" (here: it was never
+    sent); on the next poll (or reconnection) the kiosk page asks for its open call
+    (GET /api/v1/video/sessions/current/), starts it by itself and the call connects."""
+    settings.VIDEO_ICE_TRANSPORT_POLICY = "all"
+    credential = paired(scene["kiosk"], scene["encargado"])
+    kiosk = new_page(cookies=[(KIOSK_COOKIE, credential)])
+    kiosk.goto(f"{asgi_live_server.url}/kiosco/")
+    expect(kiosk.locator("#kiosk-connection")).to_have_text("Conectado", timeout=15_000)
+    with monkeypatch.context() as quiet:
+        quiet.setattr("core.video.services.live_publish", lambda *args, **kwargs: None)
+        session = video_session_open(
+            technologist=scene["tech"],
+            modality=RemoteModality.ASESOR_EN_LINEA,
+            kiosk=scene["kiosk"],
+        )
+    kiosk.wait_for_timeout(500)
+    expect(kiosk.locator("#kiosk-call")).to_be_hidden()  # nothing told it
+
+    kiosk.evaluate("document.body.dispatchEvent(new CustomEvent('live:poll'))")
+    expect(kiosk.locator("#kiosk-call")).to_be_visible(timeout=10_000)
+    assert kiosk.evaluate("window.videoCall.sessionId") == str(session.pk)
+
+    tech = new_page()
+    asgi_login(tech, "tecnologa")
+    tech.goto(f"{asgi_live_server.url}/video/sesiones/{session.pk}/")
+    assert_media_flows(tech, kiosk)
+    assert recorded(session.pk, "conectada").connected_at is not None
+
+
+def test_core01_display_on_the_kiosks_browser_does_not_keep_it_connected(
+    scene, new_page, asgi_live_server
+):
+    """Only /kiosco/'s socket (?role=kiosk) is the kiosk's live connection: the waiting-room
+    display open in the same browser neither keeps it "conectado" nor turns it off."""
+    credential = paired(scene["kiosk"], scene["encargado"])
+    kiosk_page = new_page(cookies=[(KIOSK_COOKIE, credential)])
+    kiosk_page.goto(f"{asgi_live_server.url}/kiosco/")
+    expect(kiosk_page.locator("#kiosk-connection")).to_have_text("Conectado", timeout=15_000)
+    display = kiosk_page.context.new_page()
+    display.goto(f"{asgi_live_server.url}/oficina/{scene['office'].pk}/sala/")
+    expect(display.locator("#display-connection")).to_have_text("Conectado", timeout=15_000)
+
+    def is_on():
+        return Kiosk.objects.values_list("is_on", flat=True).get(pk=scene["kiosk"].pk)
+
+    display.close()  # closing the display leaves the kiosk on
+    kiosk_page.wait_for_timeout(700)
+    assert is_on()
+
+    display = kiosk_page.context.new_page()
+    display.goto(f"{asgi_live_server.url}/oficina/{scene['office'].pk}/sala/")
+    expect(display.locator("#display-connection")).to_have_text("Conectado", timeout=15_000)
+    kiosk_page.close()  # the kiosk page closed: off, though the display stays open
+    wait_until(lambda: not is_on(), timeout=10, message="el módulo sigue conectado")

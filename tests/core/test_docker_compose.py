@@ -78,6 +78,32 @@ def test_coturn_relay_with_shared_secret(services):
     )
 
 
+#: Peers a TURN allocation may never relay to: this host and the internal network.
+DENIED_PEERS = (
+    "10.0.0.0-10.255.255.255",
+    "172.16.0.0-172.31.255.255",
+    "192.168.0.0-192.168.255.255",
+    "169.254.0.0-169.254.255.255",
+    "127.0.0.0-127.255.255.255",
+    "0.0.0.0-0.255.255.255",
+)
+
+
+def test_al_bal_coturn_never_relays_into_the_internal_network(services):
+    """A TURN credential must not open the internal network: no relay to private, loopback,
+    link-local or "this network" peers, no multicast peers, no TCP relays to peers (TURN over
+    TCP from the browser stays: it is the listener, not a relay)."""
+    command = _command(services["coturn"])
+    flags = command.split()
+    for flag in ("--no-tcp-relay", "--no-multicast-peers"):
+        assert flag in flags, flag
+    denied = {flag.split("=", 1)[1] for flag in flags if flag.startswith("--denied-peer-ip=")}
+    for peers in DENIED_PEERS:
+        assert peers in denied, peers
+    assert "--allowed-peer-ip" not in command
+    assert "--no-tcp " not in command + " "  # browsers behind firewalls use TURN over TCP
+
+
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_app_services_get_the_video_settings(services, name):
     env = services[name]["environment"]

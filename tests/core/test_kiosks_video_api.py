@@ -20,6 +20,7 @@ import importlib
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from rest_framework.test import APIClient
@@ -32,7 +33,9 @@ from core.models import (
     RemoteModality,
     RosterEntry,
     TransactionType,
+    Turn,
     TurnSequence,
+    TurnStatus,
     VideoSession,
 )
 from core.roles import Role
@@ -49,6 +52,7 @@ pytestmark = pytest.mark.django_db
 PAIRINGS = "/api/v1/kiosks/pairings/"
 CURRENT = "/api/v1/kiosks/pairings/current/"
 ICE = "/api/v1/video/ice-servers/"
+CURRENT_CALL = "/api/v1/video/sessions/current/"
 SECRET = "secreto-turn-de-prueba"
 
 
@@ -219,6 +223,100 @@ def test_core01_pairing_codes_are_throttled_per_address(scene, settings):
     assert response.json()["detail"].startswith("Demasiadas solicitudes.")
 
 
+def test_core01_nfr02_pairing_limit_is_not_escaped_with_x_forwarded_for(scene, settings):
+    """The limit counts the socket's address: a client writing a new X-Forwarded-For on each
+    request (not behind a trusted proxy) is still limited."""
+    settings.KIOSK_PAIRING_RATE = "2/min"
+    settings.BEHIND_PROXY = False
+    page = APIClient()
+    for forwarded in ("203.0.113.1", "203.0.113.2"):
+        assert page.post(PAIRINGS, HTTP_X_FORWARDED_FOR=forwarded).status_code == 201
+    response = page.post(PAIRINGS, HTTP_X_FORWARDED_FOR="203.0.113.3")
+    assert response.status_code == 429
+    assert KioskPairing.objects.count() == 2
+
+
+def test_core01_pairing_limit_behind_a_proxy_counts_the_proxys_last_hop(scene, settings):
+    settings.KIOSK_PAIRING_RATE = "1/min"
+    settings.BEHIND_PROXY = True
+    page = APIClient()
+    assert page.post(PAIRINGS, HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.7").status_code == 201
+    # Another address written before the proxy's hop: the same client.
+    response = page.post(PAIRINGS, HTTP_X_FORWARDED_FOR="9.9.9.9, 198.51.100.7")
+    assert response.status_code == 429
+    assert page.post(PAIRINGS, HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 201
+
+
+def test_core01_pairing_code_is_drawn_again_on_a_collision(scene, monkeypatch):
+    live = KioskPairing.objects.get(code=APIClient().post(PAIRINGS).json()["code"])
+    draws = iter(live.code + "ABCDEF")  # first the live code, then a free one
+    monkeypatch.setattr(kiosk_services.secrets, "choice", lambda alphabet: next(draws))
+    pairing, _ = kiosk_services.kiosk_pairing_request()
+    assert pairing.code == "ABCDEF"
+
+    drawn = []
+
+    def always_taken(alphabet):
+        drawn.append(1)
+        assert len(drawn) <= 6 * 100, "sin límite de intentos"
+        return live.code[0]
+
+    monkeypatch.setattr(kiosk_services.secrets, "choice", always_taken)
+    KioskPairing.objects.filter(pk=live.pk).update(code=live.code[0] * 6)
+    with pytest.raises(ValidationError) as refused:
+        kiosk_services.kiosk_pairing_request()  # bounded: gives up instead of looping
+    assert refused.value.messages == [kiosk_services.PAIRING_NO_CODE]
+    assert len(drawn) == 6 * kiosk_services.PAIRING_CODE_TRIES
+
+
+def test_core01_sweep_purges_expired_uncollected_pairings(scene):
+    now = timezone.now()
+
+    def pairing(code, expired_ago, **fields):
+        return KioskPairing.objects.create(
+            code=code,
+            secret_hash=code,
+            created_at=now - expired_ago - dt.timedelta(minutes=10),
+            expires_at=now - expired_ago,
+            **fields,
+        )
+
+    old = pairing("AAAAAA", dt.timedelta(days=2))
+    old_paired = pairing("BBBBBB", dt.timedelta(days=2), kiosk=scene["kiosk"])
+    recent = pairing("CCCCCC", dt.timedelta(hours=1))
+    collected = pairing(
+        "DDDDDD",
+        dt.timedelta(days=30),
+        kiosk=scene["kiosk"],
+        paired_by=scene["encargado"],
+        paired_at=now - dt.timedelta(days=31),
+        collected_at=now - dt.timedelta(days=31),
+    )
+    pending = pairing("EEEEEE", -dt.timedelta(minutes=5))
+
+    assert kiosks_offline_sweep_task.delay().get() == 0  # still the kiosks turned off
+    left = set(KioskPairing.objects.values_list("pk", flat=True))
+    assert left == {recent.pk, collected.pk, pending.pk}
+    assert old.pk not in left and old_paired.pk not in left
+
+
+def test_core01_device_cookie_is_secure_when_session_cookies_are(scene, settings):
+    """Behind a TLS proxy the app may see plain HTTP: SESSION_COOKIE_SECURE decides too."""
+    settings.SESSION_COOKIE_SECURE = True
+    page = APIClient()
+    response = page.post(PAIRINGS)
+    assert response.cookies[PAIRING_COOKIE]["secure"]
+    kiosk_services.kiosk_pair(
+        kiosk=scene["kiosk"], code=response.json()["code"], by=scene["encargado"]
+    )
+    response = page.get(CURRENT)
+    assert response.cookies[KIOSK_COOKIE]["secure"]
+    assert response.cookies[KIOSK_COOKIE]["httponly"]
+
+    settings.SESSION_COOKIE_SECURE = False
+    assert not APIClient().post(PAIRINGS).cookies[PAIRING_COOKIE]["secure"]
+
+
 def test_core01_unpair_from_admin_clears_the_device(scene, client, django_user_model):
     kiosk = scene["kiosk"]
     credential = pair(kiosk, scene["encargado"])
@@ -347,6 +445,20 @@ def test_nfr02_ice_servers_refused_without_staff_or_kiosk(scene, api_as):
     assert kiosk_client("1.una-clave-falsa").get(ICE).status_code in (401, 403)
 
 
+def test_nfr02_al_bal_ice_servers_only_for_the_parties_of_calls(scene, settings, api_as):
+    """TURN credentials open the relay: technologists and paired kiosks only (the parties of
+    calls); other staff get 403. A call's page uses sessions/{id}/config/ (party-checked)."""
+    settings.VIDEO_TURN_URLS = ["turn:turn.atencion.test:3478?transport=udp"]
+    settings.VIDEO_TURN_SECRET = SECRET
+    for user in ("encargado", "orientador"):
+        response = api_as(scene[user]).get(ICE)
+        assert response.status_code == 403, user
+        assert response.json()["detail"] == "Su rol no tiene acceso a este recurso."
+    assert api_as(scene["tech"]).get(ICE).status_code == 200
+    credential = pair(scene["kiosk"], scene["encargado"])
+    assert kiosk_client(credential).get(ICE).status_code == 200
+
+
 # --- video sessions --------------------------------------------------------------------------
 
 
@@ -401,6 +513,40 @@ def test_nfr02_other_parties_get_404_for_the_session(scene, call, api_as):
             session_id=session.pk, party=LiveParty(kiosk=scene["kiosk3"])
         )
     assert refused.value.messages == [video_services.NOT_YOURS]
+
+
+def test_al_bal_current_session_is_the_callers_open_call(scene, call, api_as):
+    """The signalling fallback: a page whose socket was down when "video.connect" went out
+    asks for its open call — the technologist by session or token, the kiosk by its cookie."""
+    session = call["session"]
+    tech = api_as(scene["tech"])
+    body = tech.get(CURRENT_CALL).json()
+    assert body["session"]["id"] == session.pk
+    assert (body["session"]["state"], body["session"]["kiosk_label"]) == ("timbrando", "Módulo 2")
+    assert token_client(scene["tech"]).get(CURRENT_CALL).json()["session"]["id"] == session.pk
+    kiosk = kiosk_client(call["credential"])
+    assert kiosk.get(CURRENT_CALL).json()["session"]["id"] == session.pk
+
+    # Not theirs: nothing. Anonymous or a client interno: refused.
+    assert api_as(scene["tech2"]).get(CURRENT_CALL).json() == {"session": None}
+    assert api_as(scene["encargado"]).get(CURRENT_CALL).json() == {"session": None}
+    other_kiosk = kiosk_client(pair(scene["kiosk3"], scene["encargado"]))
+    assert other_kiosk.get(CURRENT_CALL).json() == {"session": None}
+    assert APIClient().get(CURRENT_CALL).status_code in (401, 403)
+    assert api_as(scene["employee"]).get(CURRENT_CALL).status_code == 403
+
+    # Ended: nothing to start.
+    tech.post(session_url(session.pk, "state/"), {"state": "finalizada"})
+    assert tech.get(CURRENT_CALL).json() == {"session": None}
+    assert kiosk.get(CURRENT_CALL).json() == {"session": None}
+
+
+def test_al_bal_video_pages_carry_the_current_session_url(scene, call, client):
+    kiosk = kiosk_client(call["credential"])
+    html = kiosk.get("/kiosco/").content.decode()
+    assert f'data-video-current-url="{CURRENT_CALL}"' in html
+    assert "data-video-auto" in html
+    assert f'data-video-session="{call["session"].pk}"' in html
 
 
 def test_al_bal_session_state_transitions(scene, call, api_as):
@@ -509,6 +655,28 @@ def test_al03_bal03_display_lists_the_turns_called_today(
     assert api_as(scene["orientador"]).get(url).status_code == 200
 
 
+def test_al03_bal03_kiosk_page_renders_its_current_announcement(scene, announced):
+    """A reloaded kiosk page shows the turn called to it ("llamado") without waiting for a
+    message; the kiosk page's socket carries the kiosk marker, the display's does not."""
+    credential = pair(scene["kiosk"], scene["encargado"])
+    html = kiosk_client(credential).get("/kiosco/").content.decode()
+    assert 'data-live-url="/ws/live/?role=kiosk"' in html
+    assert 'data-view="kiosk-announce"' in html
+    assert '<p class="kiosk-turn" id="kiosk-turn">Turno A-023</p>' in html
+    assert 'id="kiosk-announce" aria-live="assertive">' in html  # not hidden
+    assert 'id="kiosk-idle" hidden' in html
+
+    display = kiosk_client(credential).get(f"/oficina/{scene['office'].pk}/sala/")
+    assert 'data-live-url="/ws/live/"' in display.content.decode()
+
+    # Another kiosk of the office has nothing called to it; once attended, nothing is shown.
+    other = kiosk_client(pair(scene["kiosk3"], scene["encargado"])).get("/kiosco/")
+    assert 'data-view="kiosk-idle"' in other.content.decode()
+    Turn.objects.filter(pk=announced.pk).update(status=TurnStatus.EN_ATENCION)
+    html = kiosk_client(credential).get("/kiosco/").content.decode()
+    assert 'data-view="kiosk-idle"' in html and "Turno A-023" not in html
+
+
 def test_nfr02_display_of_another_office_answers_404(scene, announced, api_as, client):
     office = scene["office"]
     url = f"/api/v1/offices/{office.pk}/display/"
@@ -540,7 +708,8 @@ ROLE_TABLE = {
     "GET /api/v1/offices/{office}/display/": (401, 200, 404, 404, 404, 200, 404, 404, 200, 404),
     "GET /api/v1/kiosks/":                   (401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
     "POST /api/v1/kiosks/{kiosk}/pair/":     (401, 403, 403, 403, 403, 400, 403, 403, 403, 403),
-    "GET /api/v1/video/ice-servers/":        (401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
+    "GET /api/v1/video/ice-servers/":        (401, 403, 200, 403, 403, 403, 403, 403, 403, 403),
+    "GET /api/v1/video/sessions/current/":   (401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
     "GET /api/v1/video/sessions/{session}/": (401, 404, 200, 404, 404, 404, 404, 404, 404, 403),
     "GET /video/sesiones/{session}/":        (LOGIN, 404, 200, 404, 404, 404, 404, 404, 404, 404),
 }

@@ -84,11 +84,15 @@ def _session_cookie(user) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
-def _socket(cookie: bytes | None = None) -> WebsocketCommunicator:
+#: The kiosk page's own socket (templates/core/kiosk.html sets it for static/js/live.js).
+KIOSK_PAGE = "/ws/live/?role=kiosk"
+
+
+def _socket(cookie: bytes | None = None, path: str = "/ws/live/") -> WebsocketCommunicator:
     headers = [ORIGIN]
     if cookie is not None:
         headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(_application(), "/ws/live/", headers=headers)
+    return WebsocketCommunicator(_application(), path, headers=headers)
 
 
 def _kiosk(office, label="Módulo 1", key="clave-del-modulo") -> tuple[Kiosk, bytes]:
@@ -266,7 +270,7 @@ def test_core01_kiosk_hears_its_display_and_own_group_and_turns_on_and_off():
         kiosk, cookie = await db(_kiosk)(office)
         other_kiosk, _ = await db(_kiosk)(office, label="Módulo 2", key="otra")
         kiosk_b, _ = await db(_kiosk)(office_b)
-        socket = _socket(cookie)
+        socket = _socket(cookie, KIOSK_PAGE)
         connected, _ = await socket.connect()
         assert connected
         hello = await socket.receive_json_from(timeout=2)
@@ -352,7 +356,7 @@ def test_core01_a_repaired_kiosks_old_socket_is_closed_at_its_next_heartbeat():
     async def scenario():
         office = await db(OfficeFactory)()
         kiosk, cookie = await db(_kiosk)(office)
-        socket = _socket(cookie)
+        socket = _socket(cookie, KIOSK_PAGE)
         connected, _ = await socket.connect()
         assert connected
         assert (await socket.receive_json_from(timeout=2))["type"] == "hello"
@@ -362,5 +366,73 @@ def test_core01_a_repaired_kiosks_old_socket_is_closed_at_its_next_heartbeat():
         assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
         await db(kiosk.refresh_from_db)()
         assert kiosk.is_on is False and kiosk.live_channel == ""
+
+    run(scenario)
+
+
+def test_core01_bal03_display_on_a_kiosks_browser_is_not_its_live_connection():
+    """CORE-01, BAL-02/03: only the kiosk page's socket (``?role=kiosk``) turns the kiosk on and
+    off and is its heartbeat. The waiting-room display opened in the kiosk's browser (the same
+    device cookie, no marker) only listens to the office's display: its pings do not keep the
+    kiosk "conectado", its close does not turn it off, it hears no video and sends none."""
+
+    async def scenario():
+        office = await db(OfficeFactory)()
+        kiosk, cookie = await db(_kiosk)(office)
+        turn = await db(_turn)(office)
+
+        display = _socket(cookie)
+        connected, _ = await display.connect()
+        assert connected
+        assert await display.receive_json_from(timeout=2) == {
+            "type": "hello",
+            "party": "display",
+            "groups": 1,
+        }
+        await db(kiosk.refresh_from_db)()
+        assert (kiosk.is_on, kiosk.last_seen_at) == (False, None)
+        await display.send_json_to({"type": "ping"})
+        assert await display.receive_json_from(timeout=2) == {"type": "pong"}
+        await db(kiosk.refresh_from_db)()
+        assert (kiosk.is_on, kiosk.last_seen_at) == (False, None)
+
+        # It hears the office's display once, never the kiosk's own group (its video calls).
+        await db(turn_announce_publish)(turn=turn, kiosk=kiosk)
+        assert (await display.receive_json_from(timeout=2))["type"] == "turn.announce"
+        await db(live_publish)(kiosk_group(kiosk.pk), {"type": "video.connect", "session": 7})
+        assert await display.receive_nothing(timeout=QUIET)
+        await display.send_json_to({"type": "video.signal", "session": 7, "data": {}})
+        assert await display.receive_json_from(timeout=2) == {
+            "type": "error",
+            "session": 7,
+            "message": "Esta pantalla no participa en videollamadas.",
+        }
+
+        # The kiosk page's socket turns it on; closing the display does not turn it off.
+        page = _socket(cookie, KIOSK_PAGE)
+        await page.connect()
+        hello = await page.receive_json_from(timeout=2)
+        assert (hello["party"], hello["groups"]) == ("kiosk", 2)
+        await db(kiosk.refresh_from_db)()
+        assert kiosk.is_on is True
+        await display.disconnect()
+        await db(kiosk.refresh_from_db)()
+        assert kiosk.is_on is True
+
+        # The kiosk page closed while a display stays open and pings: the kiosk is off.
+        display = _socket(cookie)
+        await display.connect()
+        assert (await display.receive_json_from(timeout=2))["party"] == "display"
+        await page.disconnect()
+        await display.send_json_to({"type": "ping"})
+        assert await display.receive_json_from(timeout=2) == {"type": "pong"}
+        await db(kiosk.refresh_from_db)()
+        assert kiosk.is_on is False and kiosk.live_channel == ""
+
+        # Re-paired meanwhile: the display's old credential is closed at its next ping.
+        await db(Kiosk.objects.filter(pk=kiosk.pk).update)(device_key_hash=key_hash("nueva"))
+        await display.send_json_to({"type": "ping"})
+        closed = await display.receive_output(timeout=2)
+        assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
 
     run(scenario)
