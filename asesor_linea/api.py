@@ -24,28 +24,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from asesor_linea import selectors, services
+from core.api_turn_case import (
+    REQUIRED,
+    KioskFinishSerializer,
+    TurnCaseCreateSerializer,
+    case_kind_field,
+)
 from core.api_turns import TurnSerializer
-from core.models import Case, CaseKind, DocumentType, Kiosk, PqrType, TransactionType, Turn
+from core.models import Case, Kiosk, Turn
 from core.parsers import JSONBodyParser
 from core.permissions import has_any_role
 from core.roles import Role
 from core.selectors import case_get_for_user
-from core.services.turns.kiosk import KIOSK_OUTCOME_INVALID, KIOSK_OUTCOMES
-
-REQUIRED = {"required": "Este campo es obligatorio.", "null": "Este campo es obligatorio."}
-
-
-def _text(max_length: int, *, required: bool = False) -> serializers.CharField:
-    """Text whose blank value reaches the service, which says what is wrong with it."""
-    extra = {} if required else {"default": ""}
-    return serializers.CharField(
-        max_length=max_length,
-        required=required,
-        allow_blank=True,
-        error_messages={**REQUIRED, "max_length": f"Escriba como máximo {max_length} caracteres."},
-        **extra,
-    )
-
+from core.selectors.roster import shift_check_done
 
 # --- serializers ---------------------------------------------------------------------------
 
@@ -117,48 +108,8 @@ class AlAnnouncedSerializer(serializers.Serializer):
     video_session = serializers.IntegerField(help_text="La videollamada que está timbrando.")
 
 
-class AlCaseCustomerSerializer(serializers.Serializer):
-    """The customer at the kiosk (CORE-03); the document, name and phone rules are the
-    service's: their messages come back by field."""
-
-    document_type = serializers.ChoiceField(
-        choices=DocumentType.choices,
-        error_messages={**REQUIRED, "invalid_choice": "Tipo de documento no válido."},
-    )
-    document_number = _text(30)
-    full_name = _text(160, required=True)
-    mobile = _text(30)
-    email = _text(254)
-
-
-class AlCaseCreateSerializer(serializers.Serializer):
-    customer = AlCaseCustomerSerializer(error_messages=REQUIRED)
-    kind = serializers.ChoiceField(
-        choices=CaseKind.choices,
-        error_messages={**REQUIRED, "invalid_choice": "Indique «PQR» o «PED» (pedido)."},
-        help_text="PQR y PED: canal «asesor en línea».",
-    )
-    pqr_type = serializers.ChoiceField(
-        choices=PqrType.choices,
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid_choice": "Indique petición, queja o reclamo."},
-    )
-    transaction_type = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=TransactionType.objects.all(),  # an inactive one gets the service's message
-        required=False,
-        allow_null=True,
-        default=None,
-        error_messages={
-            "does_not_exist": "El tipo de transacción no existe.",
-            "invalid": "Tipo de transacción no válido.",
-        },
-        help_text="Código del tipo de transacción; por defecto, la del turno.",
-    )
-    motive = serializers.CharField(required=False, allow_blank=True, default="")
-    contract_number = _text(30)
+class AlCaseCreateSerializer(TurnCaseCreateSerializer):
+    kind = case_kind_field("PQR y PED: canal «asesor en línea».")
 
 
 class AlCaseSerializer(serializers.ModelSerializer):
@@ -191,13 +142,6 @@ class AlCaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AlFinishSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(
-        choices=list(KIOSK_OUTCOMES.items()),
-        error_messages={**REQUIRED, "invalid_choice": KIOSK_OUTCOME_INVALID},
-    )
-
-
 # --- views ---------------------------------------------------------------------------------
 
 ONLY_TECHNOLOGISTS = [has_any_role(Role.TECNOLOGO)]
@@ -228,7 +172,7 @@ class TurnsOverviewView(APIView):
             groups[kiosk.office_id]["kiosks"].append(kiosk)
         unasked = selectors.al_unasked_counts(technologist=user)
         data = {
-            "shift_check_done": selectors.al_shift_check_done(technologist=user),
+            "shift_check_done": shift_check_done(technologist=user, video=True),
             "offices": [{**groups[o.pk], "unasked": unasked.get(o.pk, 0)} for o in offices],
         }
         return Response(AlTurnsOverviewSerializer(data).data)
@@ -298,7 +242,7 @@ class TurnFinishView(APIView):
 
     @extend_schema(
         operation_id="v1_asesor_linea_turns_finish",
-        request=AlFinishSerializer,
+        request=KioskFinishSerializer,
         responses={
             200: AlTurnSerializer,
             400: OpenApiResponse(description="Resultado no válido."),
@@ -312,7 +256,7 @@ class TurnFinishView(APIView):
         """ "Terminar": atendido (with its case), no se presentó, or back to the waiting room;
         the video call ends and the kiosk is free."""
         turn = selectors.al_turn_get_for_user(user=request.user, turn_id=turn_id)
-        serializer = AlFinishSerializer(data=request.data)
+        serializer = KioskFinishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.al_turn_finish(
             turn=turn, by=request.user, outcome=serializer.validated_data["outcome"]

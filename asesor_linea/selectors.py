@@ -15,7 +15,6 @@ from core.models import (
     Modality,
     Office,
     RemoteModality,
-    ShiftCheck,
     Turn,
     TurnStatus,
     VideoSession,
@@ -47,17 +46,6 @@ def _rostered_office_ids(*, technologist, day: dt.date):
 def al_rostered(*, technologist, office_id: int, day: dt.date | None = None) -> bool:
     return roster_entries_for(
         technologist=technologist, day=_today(day), modality=MODALITY, office_id=office_id
-    ).exists()
-
-
-def al_shift_check_done(*, technologist, day: dt.date | None = None) -> bool:
-    """AL-02 (2.4 step 2): today's check has audio, video (the camera) and the printer."""
-    return ShiftCheck.objects.filter(
-        technologist=technologist,
-        day=_today(day),
-        audio_ok=True,
-        video_ok=True,
-        printer_ok=True,
     ).exists()
 
 

@@ -10,36 +10,31 @@ and the evidence are core's; this module is the thin asesor en línea layer on t
 - the CRM case of the turn (AL-04): PQR and pedidos → canal "asesor en línea", oficina a la que
   se apoya / oficina de atención = the turn's office;
 - the documents to the kiosk's printer (else the office's) and the signed scans back into the
-  case's expediente (2.4 steps 3 and 4);
+  case's expediente (2.4 steps 3 and 4): core's ``core.services.turns.documents``;
 - "Terminar" with the outcome (atendido, no se presentó, devolver a la sala).
 
 The page (``asesor_linea.views``) and the API (``asesor_linea.api``) call the same functions, so
 a rule answers with the same Spanish message whichever way the request arrives.
 """
 
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import Http404
 
 from asesor_linea import selectors
+from core.db_errors import is_deadlock
 from core.exceptions import ProtocolConflict
 from core.models import (
     Case,
     CaseKind,
-    Evidence,
-    EvidenceKind,
     Kiosk,
     Modality,
-    Printer,
-    PrintJob,
     RemoteModality,
     TransactionType,
     Turn,
     User,
     VideoSession,
 )
-from core.services.evidence import evidence_attach
-from core.services.printing import print_job_send
+from core.selectors.roster import shift_check_done
 from core.services.turns import NOT_FOUND, turn_kiosk_call, turn_kiosk_finish
 from core.services.turns.case import turn_case_open
 from core.services.turns.kiosk import KIOSK_OUTCOMES, NOT_ELIGIBLE
@@ -57,12 +52,28 @@ SHIFT_CHECK_MISSING = (
     "Antes de anunciar turnos registre hoy la verificación de inicio de turno (audio, video e "
     "impresora de la oficina que apoya)."
 )
-CASE_FIRST = "Registre primero el caso del cliente (PQR o pedido)."
 OUTCOME_CHOICES = list(KIOSK_OUTCOMES.items())
 
 
-@transaction.atomic
+ANNOUNCE_RACE = (
+    "Otro anuncio sobre este turno o este módulo se cruzó con el suyo: actualice la lista e "
+    "intente de nuevo."
+)
+
+
 def al_turn_announce(*, turn: Turn, by: User, kiosk: Kiosk) -> tuple[Turn, VideoSession]:
+    """ "Anunciar" (``_announce``); a deadlock with another writer on the same turn or kiosk
+    (the matcher of balanceo, another technologist) rolls this one back: 409, nothing written."""
+    try:
+        return _announce(turn=turn, by=by, kiosk=kiosk)
+    except OperationalError as exc:
+        if not is_deadlock(exc):
+            raise
+        raise ProtocolConflict(ANNOUNCE_RACE) from None
+
+
+@transaction.atomic
+def _announce(*, turn: Turn, by: User, kiosk: Kiosk) -> tuple[Turn, VideoSession]:
     """ "Anunciar" (AL-03, 2.4 step 3): call the turn to ``kiosk`` and ring the kiosk.
 
     - a technologist not rostered today by asesor en línea for the turn's office: 404;
@@ -73,10 +84,11 @@ def al_turn_announce(*, turn: Turn, by: User, kiosk: Kiosk) -> tuple[Turn, Video
     - ``video_session_open`` rings the kiosk and the technologist's page ("timbrando").
 
     One transaction: if the video call cannot open (the kiosk is already in another call), the
-    turn is not called either. Returns the turn and the session."""
+    turn is not called either. Lock order, the same as the balanceo matcher's: the turn row
+    first (``turn_kiosk_call``), then the video session. Returns the turn and the session."""
     if not selectors.al_rostered(technologist=by, office_id=turn.office_id):
         raise Http404(NOT_FOUND)
-    if not selectors.al_shift_check_done(technologist=by):
+    if not shift_check_done(technologist=by, video=True):
         raise ProtocolConflict(SHIFT_CHECK_MISSING)
     turn = turn_kiosk_call(turn=turn, by=by, kiosk=kiosk, modality=RemoteModality.ASESOR_EN_LINEA)
     session = video_session_open(
@@ -131,47 +143,3 @@ def al_turn_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
     "no_se_presento" or "devolver" (back to the waiting room, the office asks again) while the
     turn is called; the video call ends and the kiosk is free."""
     return turn_kiosk_finish(turn=turn, by=by, outcome=outcome)
-
-
-def _case_of(turn: Turn) -> Case:
-    if turn.case_id is None:
-        raise ProtocolConflict(CASE_FIRST)
-    return turn.case
-
-
-def _kiosk_printer(turn: Turn) -> Printer | None:
-    printer = turn.kiosk.printer if turn.kiosk_id else None
-    if printer is not None and printer.active and printer.office_id == turn.office_id:
-        return printer
-    return None
-
-
-def al_printer_for(turn: Turn) -> Printer | None:
-    """Where the turn's documents print: the kiosk's printer, else the office's first active
-    one (None: the office has no active printer, ``print_job_send`` says so)."""
-    return _kiosk_printer(turn) or (
-        Printer.objects.filter(office_id=turn.office_id, active=True).order_by("name", "id").first()
-    )
-
-
-def al_print_send(*, turn: Turn, by: User, title: str, upload: UploadedFile) -> PrintJob:
-    """2.4 step 3: a document of the turn's case to the printer of the kiosk where the customer
-    sits (``Kiosk.printer``), else to the first active printer of the turn's office — through
-    core's print queue (``print_job_send``: the assigned technologist only, Spanish messages,
-    nothing stored on a refusal)."""
-    case = _case_of(turn)
-    return print_job_send(
-        case=case,
-        by=by,
-        title=title,
-        upload=upload,
-        office=turn.office,
-        printer=_kiosk_printer(turn),
-    )
-
-
-def al_signed_scan_attach(*, turn: Turn, by: User, upload: UploadedFile) -> Evidence:
-    """2.4 step 4: the documents the customer signed at the kiosk, scanned by the office and
-    sent to the technologist, go into the case's expediente (also once the case is closed)."""
-    case = _case_of(turn)
-    return evidence_attach(case=case, kind=EvidenceKind.SIGNED_SCAN, upload=upload, uploaded_by=by)

@@ -28,20 +28,19 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from asesor_linea import selectors, services
-from asesor_linea.forms import (
-    AnnounceForm,
-    CaseForm,
-    FinishForm,
-    PrintForm,
-    ScanForm,
-    ShiftCheckForm,
-)
+from asesor_linea.forms import AnnounceForm, FinishForm, PrintForm, ScanForm
 from core.exceptions import ProtocolConflict
-from core.forms import form_add_errors
+from core.forms import ShiftCheckForm, TurnCaseForm, form_add_errors
 from core.models import EvidenceKind, Printer, TurnStatus
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
+from core.selectors.roster import shift_check_done
 from core.services.roster import shift_check_record
+from core.services.turns.documents import (
+    kiosk_turn_print_send,
+    kiosk_turn_printer,
+    kiosk_turn_scan_attach,
+)
 
 VIDEO_PARTIAL = "core/partials/_video_call.html"
 
@@ -97,7 +96,7 @@ def _groups(request, offices) -> list[dict]:
 def _list_context(request, offices) -> dict:
     return {
         "groups": _groups(request, offices),
-        "check_done": selectors.al_shift_check_done(technologist=request.user),
+        "check_done": shift_check_done(technologist=request.user, video=True),
         "active": selectors.al_active_turn_for(technologist=request.user),
         "fallback": settings.LIVE_FALLBACK_POLL_SECONDS,
         "now": timezone.now(),
@@ -107,7 +106,7 @@ def _list_context(request, offices) -> dict:
 def render_home(request, offices, *, form=None, error: str = "", status: int = 200):
     context = _list_context(request, offices)
     if not context["check_done"]:
-        form = form or ShiftCheckForm()
+        form = form or ShiftCheckForm(video=True)
         offices = _offices(request, printers=True)
     context.update(offices=offices, form=form, error=error)
     return render(request, "asesor_linea/home.html", context, status=status)
@@ -131,7 +130,7 @@ class ShiftCheckView(TechnologistMixin, View):
         offices = _offices(request)
         if not offices:
             return _closed(request)
-        form = ShiftCheckForm(request.POST)
+        form = ShiftCheckForm(request.POST, video=True)
         if form.is_valid():
             try:
                 shift_check_record(
@@ -223,7 +222,7 @@ def _after_change(request, turn):
 def render_attention(request, turn, *, status: int = 200, error: str = "", **forms):
     case = turn.case
     if forms.get("case_form") is None and turn.status == TurnStatus.LLAMADO:
-        forms["case_form"] = CaseForm(
+        forms["case_form"] = TurnCaseForm(
             initial={
                 "kind": turn.transaction_type.kind,
                 "transaction_type": turn.transaction_type_id,
@@ -243,7 +242,7 @@ def render_attention(request, turn, *, status: int = 200, error: str = "", **for
         "scans": list(case.evidence.filter(kind=EvidenceKind.SIGNED_SCAN).order_by("id"))
         if case
         else [],
-        "printer": services.al_printer_for(turn),
+        "printer": kiosk_turn_printer(turn),
         "partial": _htmx(request),
     }
     template = (
@@ -264,7 +263,7 @@ class CaseView(TechnologistMixin, View):
 
     def post(self, request, pk: int):
         turn = selectors.al_turn_get_for_user(user=request.user, turn_id=pk)
-        form = CaseForm(request.POST)
+        form = TurnCaseForm(request.POST)
         status = 400
         if form.is_valid():
             try:
@@ -318,7 +317,7 @@ class PrintView(TechnologistMixin, View):
         status = 400
         if form.is_valid():
             try:
-                job = services.al_print_send(
+                job = kiosk_turn_print_send(
                     turn=turn,
                     by=request.user,
                     title=form.cleaned_data["title"],
@@ -346,9 +345,7 @@ class ScanView(TechnologistMixin, View):
         status = 400
         if form.is_valid():
             try:
-                services.al_signed_scan_attach(
-                    turn=turn, by=request.user, upload=form.cleaned_data["file"]
-                )
+                kiosk_turn_scan_attach(turn=turn, by=request.user, upload=form.cleaned_data["file"])
             except ValidationError as exc:
                 form_add_errors(form, exc)
                 status = status_for(exc)

@@ -21,27 +21,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from balanceo import selectors, services
-from core.models import Case, CaseKind, DocumentType, PqrType, TransactionType, Turn
+from core.api_turn_case import (
+    REQUIRED,
+    KioskFinishSerializer,
+    TurnCaseCreateSerializer,
+    TurnCaseCustomerSerializer,
+    case_kind_field,
+)
+from core.models import Case, Turn
 from core.parsers import JSONBodyParser
 from core.permissions import has_any_role
 from core.roles import Role, user_has_role
 from core.selectors import case_get_for_user
-from core.services.turns.kiosk import KIOSK_OUTCOME_INVALID, KIOSK_OUTCOMES
-
-REQUIRED = {"required": "Este campo es obligatorio.", "null": "Este campo es obligatorio."}
-
-
-def _text(max_length: int, *, required: bool = False) -> serializers.CharField:
-    """Text whose blank value reaches the service, which says what is wrong with it."""
-    return serializers.CharField(
-        max_length=max_length,
-        required=required,
-        allow_blank=True,
-        trim_whitespace=True,
-        error_messages={**REQUIRED, "max_length": f"Escriba como máximo {max_length} caracteres."},
-        **({} if required else {"default": ""}),
-    )
-
+from core.selectors.roster import shift_check_done
 
 # --- serializers ---------------------------------------------------------------------------
 
@@ -54,6 +46,9 @@ class SeatSerializer(serializers.Serializer):
     available = serializers.BooleanField(help_text="Disponible para balanceo (no en pausa).")
     idle_since = serializers.DateTimeField(
         allow_null=True, help_text="Libre desde: el que lleva más tiempo libre recibe primero."
+    )
+    paused_reason = serializers.CharField(
+        help_text="Por qué el sistema pausó la disponibilidad (vacío si no la pausó).",
     )
 
 
@@ -135,50 +130,11 @@ class AvailabilitySerializer(serializers.Serializer):
     )
 
 
-class CaseCustomerSerializer(serializers.Serializer):
-    """The customer at the kiosk (CORE-03); the document, name, phone and e-mail rules are the
-    service's and come back by field."""
-
-    document_type = serializers.ChoiceField(
-        choices=DocumentType.choices,
-        error_messages={**REQUIRED, "invalid_choice": "Tipo de documento no válido."},
-    )
-    document_number = _text(30)
-    full_name = _text(160, required=True)
-    mobile = _text(30)
-    email = _text(254)
-
-
-class BalanceCaseSerializer(serializers.Serializer):
-    customer = CaseCustomerSerializer(
+class BalanceCaseSerializer(TurnCaseCreateSerializer):
+    customer = TurnCaseCustomerSerializer(
         error_messages={**REQUIRED, "invalid": "Ingrese los datos del cliente."}
     )
-    kind = serializers.ChoiceField(
-        choices=CaseKind.choices,
-        error_messages={**REQUIRED, "invalid_choice": "Indique «PQR» o «PED» (pedido)."},
-        help_text="PQR → canal «asesor en línea»; PED → canal «Balanceo automático».",
-    )
-    pqr_type = serializers.ChoiceField(
-        choices=PqrType.choices,
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid_choice": "Indique petición, queja o reclamo."},
-    )
-    transaction_type = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=TransactionType.objects.all(),  # an inactive one gets the service's message
-        required=False,
-        allow_null=True,
-        default=None,
-        error_messages={
-            "does_not_exist": "El tipo de transacción no existe.",
-            "invalid": "Tipo de transacción no válido.",
-        },
-        help_text="Código del tipo de transacción; por defecto, la del turno.",
-    )
-    motive = serializers.CharField(required=False, allow_blank=True, default="")
-    contract_number = _text(30)
+    kind = case_kind_field("PQR → canal «asesor en línea»; PED → canal «Balanceo automático».")
 
 
 class BalanceCaseCreatedSerializer(serializers.ModelSerializer):
@@ -215,20 +171,6 @@ class BalanceCaseCreatedSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FinishSerializer(serializers.Serializer):
-    # A plain string checked here, not a choice field: its enum would collide in the OpenAPI
-    # schema with the other "outcome" fields of the API (desborde's call outcome).
-    outcome = serializers.CharField(
-        error_messages={**REQUIRED, "blank": KIOSK_OUTCOME_INVALID},
-        help_text="«atendido» (con el caso registrado), «no_se_presento» o «devolver».",
-    )
-
-    def validate_outcome(self, value: str) -> str:
-        if value not in KIOSK_OUTCOMES:
-            raise serializers.ValidationError(KIOSK_OUTCOME_INVALID)
-        return value
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -238,9 +180,10 @@ def status_payload(user) -> dict:
     return {
         "seat": {
             "rostered": selectors.balance_rostered(technologist=user),
-            "shift_check_done": selectors.balance_shift_check_done(technologist=user),
+            "shift_check_done": shift_check_done(technologist=user, video=True),
             "available": bool(seat and seat.available),
             "idle_since": seat.idle_since if seat else None,
+            "paused_reason": seat.paused_reason if seat and not seat.available else "",
         }
         if is_technologist
         else None,
@@ -323,7 +266,7 @@ class FinishView(APIView):
 
     @extend_schema(
         operation_id="v1_balanceo_turns_finish",
-        request=FinishSerializer,
+        request=KioskFinishSerializer,
         responses={
             200: MatchedTurnSerializer,
             400: OpenApiResponse(description="Resultado no válido."),
@@ -335,7 +278,7 @@ class FinishView(APIView):
         """ "Terminar": the attention ends (video call ended, kiosk free) and I am matched to
         the next waiting customer at once."""
         turn = selectors.balance_turn_get_for_user(user=request.user, turn_id=turn_id)
-        serializer = FinishSerializer(data=request.data)
+        serializer = KioskFinishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.balance_turn_finish(
             turn=turn, by=request.user, outcome=serializer.validated_data["outcome"]

@@ -10,7 +10,6 @@ second run the same day adds nothing."""
 
 from django.utils import timezone
 
-from balanceo.selectors import balance_shift_check_done
 from balanceo.services import balance_availability_set, balance_shift_check_record
 from core.modalities import DemoContext
 from core.models import (
@@ -22,6 +21,7 @@ from core.models import (
     TurnStatus,
     VirtualConsent,
 )
+from core.selectors.roster import shift_check_done
 from core.services.roster import roster_entries_add_bulk
 from core.services.turns import turn_create, turn_virtual_consent
 
@@ -56,7 +56,7 @@ def seed(context: DemoContext) -> str:
             by=gestor if same_unit else users["admin"],
         )
     rostered = len(missing)
-    if not balance_shift_check_done(technologist=tech, day=today):
+    if not shift_check_done(technologist=tech, day=today, video=True):
         balance_shift_check_record(technologist=tech, audio=True, video=True, printer=True)
     balance_availability_set(technologist=tech, available=True)
     added = 0

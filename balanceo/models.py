@@ -18,6 +18,8 @@ class BalanceSeat(models.Model):
     day = models.DateField("día")
     available = models.BooleanField("disponible", default=False)
     idle_since = models.DateTimeField("libre desde", null=True, blank=True)
+    #: Why the system paused the seat (shown on /balanceo/ until "Disponible" is marked again).
+    paused_reason = models.CharField("motivo de la pausa", max_length=200, blank=True)
     updated_at = models.DateTimeField("actualizado", auto_now=True)
 
     class Meta:

@@ -6,9 +6,14 @@ socket handler (the fast path, no broker); ``balanceo.match_sweep`` runs one eve
 anything a trigger missed."""
 
 from balanceo.selectors import balance_entries, balance_today
-from balanceo.services import balance_match_soon, balance_printer_for, balance_seat_free
+from balanceo.services import (
+    balance_call_unanswered,
+    balance_match_soon,
+    balance_seat_free,
+)
 from core.models import Case, Modality, Turn, TurnEvent
 from core.roles import Role, user_has_role
+from core.services.turns.documents import kiosk_turn_printer
 
 
 def consent_accepted(sender, *, instance: TurnEvent, created: bool, raw: bool = False, **kwargs):
@@ -23,14 +28,21 @@ def consent_accepted(sender, *, instance: TurnEvent, created: bool, raw: bool = 
 
 def call_ended(sender, *, session, **kwargs) -> None:
     """``video_session_ended``: the technologist is free of that call at once (idle from now);
-    a round follows (they are matched only once they hold no active turn either)."""
-    balance_seat_free(technologist_id=session.technologist_id)
+    a round follows (they are matched only once they hold no active turn either). A balancing
+    call that ended without ever connecting gives its customer back to the queue and pauses the
+    technologist (``balance_call_unanswered``). This signal may fire in the live socket's
+    database thread: the round goes through the broker when there is one."""
+    if session.modality == Modality.BALANCEO and session.connected_at is None:
+        balance_call_unanswered(session=session)
+        return
+    balance_seat_free(technologist_id=session.technologist_id, via_broker=True)
 
 
 def kiosk_came_on(sender, *, kiosk, **kwargs) -> None:
-    """``kiosk_connected``: customers who waited for a kiosk of that office can be matched."""
+    """``kiosk_connected`` (fired in the live socket's database thread): customers who waited
+    for a kiosk of that office can be matched — by the broker's worker when there is one."""
     if balance_entries(day=balance_today()).filter(office_id=kiosk.office_id).exists():
-        balance_match_soon()
+        balance_match_soon(via_broker=True)
 
 
 def case_closed(sender, *, case: Case, by, **kwargs) -> None:
@@ -62,7 +74,7 @@ def case_page_panel(request, case: Case, forms) -> dict | None:
         "template": "balanceo/partials/_case_panel.html",
         "turn": turn,
         "office": case.supported_office or turn.office,
-        "printer": balance_printer_for(turn),
+        "printer": kiosk_turn_printer(turn),
         "print_jobs": list(case.print_jobs.select_related("printer")),
         "can_act": is_assignee and not case.is_closed,
     }

@@ -6,13 +6,23 @@ equipo the offices of their unit; any other turn answers 404 like a missing one.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from balanceo.models import BalanceSeat
 from core.models import (
     Kiosk,
+    Modality,
     Office,
     RemoteModality,
     RosterEntry,
@@ -72,16 +82,6 @@ def balance_shift_check_q(*, day: dt.date, technologist_ref="technologist") -> E
     )
 
 
-def balance_shift_check_done(*, technologist: User, day: dt.date | None = None) -> bool:
-    return ShiftCheck.objects.filter(
-        technologist=technologist,
-        day=day or balance_today(),
-        audio_ok=True,
-        video_ok=True,
-        printer_ok=True,
-    ).exists()
-
-
 def seat_for(*, technologist: User, day: dt.date | None = None) -> BalanceSeat | None:
     return BalanceSeat.objects.filter(technologist=technologist, day=day or balance_today()).first()
 
@@ -99,11 +99,26 @@ def active_turns() -> QuerySet[Turn]:
     return Turn.objects.filter(status__in=TurnStatus.active())
 
 
-def balance_current_turn(*, technologist: User) -> Turn | None:
-    """The kiosk turn the technologist is on now (called or in attention): at most one."""
+def _balanced_turns(user: User) -> QuerySet[Turn]:
+    """Kiosk turns ``user`` was called to by balancing: the turn's last video session is a
+    balanceo one of theirs (an asesor en línea announcement is that app's, not this one's)."""
+    last_session = VideoSession.objects.filter(turn=OuterRef("pk")).order_by("-created_at", "-id")
     return (
-        active_turns()
-        .filter(called_by=technologist, kiosk__isnull=False)
+        Turn.objects.filter(called_by=user, kiosk__isnull=False)
+        .annotate(
+            last_modality=Subquery(last_session.values("modality")[:1]),
+            last_technologist=Subquery(last_session.values("technologist_id")[:1]),
+        )
+        .filter(last_modality=Modality.BALANCEO, last_technologist=user.pk)
+    )
+
+
+def balance_current_turn(*, technologist: User) -> Turn | None:
+    """The balanced kiosk turn the technologist is on now (called or in attention): at most
+    one; an asesor en línea turn they announced is not shown here."""
+    return (
+        _balanced_turns(technologist)
+        .filter(status__in=TurnStatus.active())
         .select_related("office", "kiosk", "kiosk__printer", "transaction_type", "case")
         .first()
     )
@@ -120,13 +135,15 @@ def balance_current_session(*, technologist: User) -> VideoSession | None:
 
 
 def balance_turn_get_for_user(*, user: User, turn_id) -> Turn:
-    """A kiosk turn the user attends (called by them, any state); anything else 404 alike."""
+    """A balanced kiosk turn the user attends (called by them by balancing, any state);
+    anything else — an asesor en línea turn included — 404 alike."""
     try:
         turn_id = int(turn_id)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND) from None
     turn = (
-        Turn.objects.filter(pk=turn_id, called_by=user, kiosk__isnull=False)
+        _balanced_turns(user)
+        .filter(pk=turn_id)
         .select_related("office", "kiosk", "kiosk__printer", "transaction_type", "case")
         .first()
     )

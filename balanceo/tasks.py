@@ -11,3 +11,11 @@ def match_sweep_task() -> int:
     missed (a worker or web process that died between commit and round, a kiosk that came on
     while a round was failing). A failed run needs no retry: the next one is a minute later."""
     return len(balance_match_round())
+
+
+@shared_task(name="balanceo.match_round")
+def match_round_task() -> int:
+    """One matching round, enqueued by the triggers that fire inside the live socket's database
+    thread (a kiosk turning on, a video call ending) so the socket worker is not stalled. Safe
+    to run twice; lost (broker down) it is caught by ``balanceo.match_sweep``."""
+    return len(balance_match_round())

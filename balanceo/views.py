@@ -23,6 +23,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -34,12 +35,18 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from balanceo import selectors, services
-from balanceo.forms import BalanceCaseForm, DocumentForm, ShiftCheckForm
+from balanceo.forms import DocumentForm, shift_check_form
 from core.exceptions import ProtocolConflict
-from core.forms import form_add_errors
-from core.models import TurnStatus
+from core.forms import TurnCaseForm, form_add_errors
+from core.models import Kiosk, TurnStatus
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
+from core.selectors.roster import shift_check_done
+from core.services.turns.documents import (
+    kiosk_turn_print_send,
+    kiosk_turn_printer,
+    kiosk_turn_scan_attach,
+)
 from core.services.turns.kiosk import KIOSK_OUTCOMES
 
 VIDEO_PARTIAL = "core/partials/_video_call.html"
@@ -118,9 +125,9 @@ def attention_context(
     }
     if turn is None:
         return context
-    context["printer"] = services.balance_printer_for(turn)
+    context["printer"] = kiosk_turn_printer(turn)
     if turn.status == TurnStatus.LLAMADO:
-        context["case_form"] = case_form or BalanceCaseForm(
+        context["case_form"] = case_form or TurnCaseForm(
             initial={
                 "kind": turn.transaction_type.kind,
                 "transaction_type": turn.transaction_type_id,
@@ -152,7 +159,9 @@ def render_attention(request, *, status: int = 200, **kwargs):
 
 
 def render_shift_check(request, form, *, status: int = 200):
-    offices = selectors.balance_offices_for(technologist=request.user).prefetch_related("kiosks")
+    offices = selectors.balance_offices_for(technologist=request.user).prefetch_related(
+        Prefetch("kiosks", queryset=Kiosk.objects.select_related("printer"))
+    )
     return render(
         request,
         "balanceo/shift_check.html",
@@ -168,8 +177,8 @@ class HomeView(TechnologistMixin, View):
     def get(self, request):
         if reason := _refusal(request):
             return _closed(request, reason)
-        if not selectors.balance_shift_check_done(technologist=request.user):
-            return render_shift_check(request, ShiftCheckForm())
+        if not shift_check_done(technologist=request.user, video=True):
+            return render_shift_check(request, shift_check_form())
         return render_home(request)
 
 
@@ -179,7 +188,7 @@ class ShiftCheckView(TechnologistMixin, View):
     def post(self, request):
         if reason := _refusal(request):
             return _closed(request, reason)
-        form = ShiftCheckForm(request.POST)
+        form = shift_check_form(request.POST)
         if form.is_valid():
             try:
                 services.balance_shift_check_record(
@@ -256,7 +265,7 @@ class CaseOpenView(TechnologistMixin, View):
 
     def post(self, request, pk: int):
         turn = selectors.balance_turn_get_for_user(user=request.user, turn_id=pk)
-        form = BalanceCaseForm(request.POST)
+        form = TurnCaseForm(request.POST)
         status = 400
         if form.is_valid():
             try:
@@ -317,7 +326,7 @@ class PrintView(TechnologistMixin, View):
         status = 400
         if form.is_valid():
             try:
-                job = services.balance_print_send(
+                job = kiosk_turn_print_send(
                     turn=turn,
                     by=request.user,
                     title=form.cleaned_data["title"],
@@ -347,9 +356,7 @@ class ScanView(TechnologistMixin, View):
         status = 400
         if form.is_valid():
             try:
-                services.balance_scan_attach(
-                    turn=turn, by=request.user, upload=form.cleaned_data["file"]
-                )
+                kiosk_turn_scan_attach(turn=turn, by=request.user, upload=form.cleaned_data["file"])
             except ValidationError as exc:
                 form_add_errors(form, exc)
                 status = _status_for(exc)

@@ -3,12 +3,16 @@ from django.core.exceptions import ValidationError
 
 from core.models import (
     AttentionMedium,
+    CaseKind,
     Channel,
     ContactAttempt,
+    DocumentType,
     EvidenceKind,
     InitialCause,
     NotificationMedium,
     Office,
+    PqrType,
+    TransactionType,
 )
 from core.services.closing import CLOSE_OUTCOME_CHOICES
 from core.services.evidence import ACCEPTED_LABEL
@@ -124,3 +128,107 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, technologists, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = technologists
+
+
+#: A customer attended from a turn identifies themself: every document type but "Sin
+#: identificación", which the case services refuse for lack of a number.
+TURN_CASE_DOCUMENT_TYPES = [
+    (v, label) for v, label in DocumentType.choices if v != DocumentType.SIN_ID
+]
+
+
+class ShiftCheckForm(BootstrapWidgetsMixin, forms.Form):
+    """The start-of-shift check of a remote modality: audio of the technologist's equipment and
+    the supported office's printer (CEL-03 step 3); with ``video=True`` also the camera (asesor
+    en línea AL-02, balanceo 2.5 step 2). All are required by ``shift_check_record``, whose
+    messages go next to the boxes; ``printer_label`` names the printer the modality uses."""
+
+    audio = forms.BooleanField(
+        label="Verifiqué que el audio de mi equipo funciona (micrófono y parlantes o diadema)",
+        required=False,
+    )
+    video = forms.BooleanField(
+        label="Verifiqué que la cámara (video) de mi equipo funciona", required=False
+    )
+    printer = forms.BooleanField(
+        label="Verifiqué que la impresora de cada oficina que apoyo está configurada en mi equipo",
+        required=False,
+    )
+
+    def __init__(self, *args, video: bool = False, printer_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if not video:
+            del self.fields["video"]
+        if printer_label:
+            self.fields["printer"].label = printer_label
+
+
+class TurnCaseForm(BootstrapWidgetsMixin, forms.Form):
+    """The customer of a turn attended remotely (cellphone overflow 2.3 step 5, asesor en línea
+    2.4 step 3, balanceo BAL-04): who they are and what they need. Only converts what was typed;
+    the rules and their Spanish messages are the case services' (``turn_case_open``)."""
+
+    kind = forms.ChoiceField(
+        label="Tipo de requerimiento",
+        choices=[(CaseKind.PQR, "PQR (petición, queja o reclamo)"), (CaseKind.PEDIDO, "Pedido")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Indique si el requerimiento es una PQR o un pedido.",
+            "invalid_choice": "Indique si el requerimiento es una PQR o un pedido.",
+        },
+    )
+    pqr_type = forms.ChoiceField(
+        label="Tipo de PQR",
+        choices=[("", "— no aplica (pedido) —"), *PqrType.choices],
+        required=False,
+    )
+    transaction_type = forms.ModelChoiceField(
+        label="Tipo de transacción",
+        queryset=TransactionType.objects.none(),
+        error_messages={
+            "required": "Seleccione la transacción que necesita el cliente.",
+            "invalid_choice": "Seleccione una transacción de la lista.",
+        },
+    )
+    document_type = forms.ChoiceField(
+        label="Tipo de documento",
+        choices=TURN_CASE_DOCUMENT_TYPES,
+        initial=DocumentType.CC,
+        error_messages={"invalid_choice": "Seleccione el tipo de documento."},
+    )
+    document_number = forms.CharField(label="Número de documento", max_length=30, required=False)
+    full_name = forms.CharField(label="Nombre completo del cliente", max_length=160, required=False)
+    mobile = forms.CharField(label="Celular del cliente", max_length=30, required=False)
+    email = forms.CharField(label="Correo electrónico", max_length=254, required=False)
+    contract_number = forms.CharField(label="Contrato EPM", max_length=30, required=False)
+    motive = forms.CharField(
+        label="Motivo PQR (detalle)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from core.selectors import transaction_type_list
+
+        super().__init__(*args, **kwargs)
+        self.fields["transaction_type"].queryset = transaction_type_list()
+        self.fields["document_number"].widget.attrs["inputmode"] = "text"
+        self.fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="off")
+        self.fields["email"].widget.input_type = "email"
+        self.fields["contract_number"].widget.attrs["inputmode"] = "numeric"
+        self.fields["full_name"].widget.attrs["autocomplete"] = "off"
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "customer": {
+                "document_type": data["document_type"],
+                "document_number": data["document_number"],
+                "full_name": data["full_name"],
+                "mobile": data["mobile"],
+                "email": data["email"],
+            },
+            "kind": data["kind"],
+            "pqr_type": data["pqr_type"],
+            "transaction_type": data["transaction_type"],
+            "motive": data["motive"],
+            "contract_number": data["contract_number"],
+        }

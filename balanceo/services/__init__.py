@@ -4,16 +4,15 @@
 from balanceo.services.attention import (
     CHANNEL_BY_KIND,
     balance_case_open,
-    balance_print_send,
-    balance_printer_for,
-    balance_scan_attach,
     balance_turn_finish,
 )
 from balanceo.services.matcher import Match, balance_match_round, balance_match_soon
 from balanceo.services.seats import (
     NOT_ROSTERED,
+    PAUSED_NO_VIDEO,
     SHIFT_CHECK_FIRST,
     balance_availability_set,
+    balance_call_unanswered,
     balance_seat_free,
     balance_shift_check_record,
 )
@@ -23,13 +22,12 @@ __all__ = [
     "NOT_ROSTERED",
     "SHIFT_CHECK_FIRST",
     "Match",
+    "PAUSED_NO_VIDEO",
     "balance_availability_set",
+    "balance_call_unanswered",
     "balance_case_open",
     "balance_match_round",
     "balance_match_soon",
-    "balance_print_send",
-    "balance_printer_for",
-    "balance_scan_attach",
     "balance_seat_free",
     "balance_shift_check_record",
     "balance_turn_finish",

@@ -38,8 +38,9 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -56,6 +57,7 @@ from balanceo.selectors import (
     kiosks_busy_q,
     open_sessions,
 )
+from core.db_errors import is_deadlock
 from core.models import Kiosk, Modality, Turn, TurnEvent, TurnStatus, VirtualConsent
 from core.services.kiosks import kiosk_online_q
 from core.services.turns import turn_kiosk_call
@@ -127,8 +129,8 @@ def balance_match_round(*, day=None, max_pairs: int = MAX_PAIRS) -> list[Match]:
                 if candidate is None:
                     break
                 match = _pair(candidate, skip=skip)
-        except (ValidationError, Http404) as exc:  # a race lost: the pair rolled back whole
-            if candidate is None:
+        except (ValidationError, Http404, OperationalError) as exc:  # a race lost: rolled back
+            if candidate is None or (isinstance(exc, OperationalError) and not is_deadlock(exc)):
                 raise
             _skip_cause(candidate, skip=skip)
             log.info(
@@ -250,21 +252,22 @@ def _pair(candidate: _Candidate, *, skip: _Skip) -> Match | None:
         skip.technologists.add(candidate.technologist_id)
         return None
     technologist = seat.technologist
-    # The session first: its "video.connect" is then the first message sent after the commit
-    # (before the display's announcement and the office's refresh), which is what both pages
-    # wait for. Either refusal rolls the other back with the pair's transaction.
-    session = video_session_open(
-        technologist=technologist,
-        modality=Modality.BALANCEO,
-        kiosk=candidate.kiosk,
-        turn=candidate.turn,
-    )
+    # One lock order for every kiosk call (NFR: no deadlock with "Anunciar" of asesor en línea
+    # on the same turn or kiosk): the turn row first and the turn called to the kiosk (core's
+    # ``turn_kiosk_call``, as ``al_turn_announce`` does), then the video session. Either refusal
+    # rolls the other back with the pair's transaction.
     turn = turn_kiosk_call(
         turn=candidate.turn,
         by=technologist,
         kiosk=candidate.kiosk,
         modality=MODALITY,
         event=TurnEvent.Kind.BALANCEO,
+    )
+    session = video_session_open(
+        technologist=technologist,
+        modality=Modality.BALANCEO,
+        kiosk=candidate.kiosk,
+        turn=turn,
     )
     return Match(
         turn_id=turn.pk,
@@ -310,12 +313,28 @@ def _skip_cause(candidate: _Candidate, *, skip: _Skip) -> None:
 # --- triggers ----------------------------------------------------------------------------------
 
 
-def balance_match_soon() -> None:
-    """Run a round right after the current transaction commits (at once outside one): the fast
-    path of every trigger, in the request that caused it — no broker needed. A failure is
-    logged and swallowed: the change that triggered it is already committed, and the periodic
-    sweep runs the round again within a minute."""
-    transaction.on_commit(_match_robust)
+def balance_match_soon(*, via_broker: bool = False) -> None:
+    """Run a round right after the current transaction commits (at once outside one). A
+    failure is logged and swallowed: the change that triggered it is already committed, and the
+    periodic sweep runs the round again within a minute.
+
+    - ``via_broker=False`` (request-path triggers: consent, availability, Terminar, a closed
+      case): inline, in the request that caused it — the lowest latency, no broker needed;
+    - ``via_broker=True`` (triggers fired inside the live socket's database thread:
+      ``kiosk_connected``, ``video_session_ended``): when a broker is configured
+      (``CELERY_TASK_ALWAYS_EAGER`` off) the round is enqueued as ``balanceo.match_round`` so
+      the socket worker is not stalled; if enqueueing fails (Redis down) it runs inline."""
+    transaction.on_commit(_match_queued if via_broker else _match_robust)
+
+
+def _match_queued() -> None:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from balanceo.tasks import match_round_task
+        from core.tasks import enqueue
+
+        if enqueue(match_round_task):
+            return
+    _match_robust()
 
 
 def _match_robust() -> None:

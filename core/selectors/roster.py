@@ -59,11 +59,19 @@ def roster_offices_for(*, technologist, day, modality) -> QuerySet[Office]:
     ).order_by("name", "id")
 
 
-def shift_check_done(*, technologist, day) -> bool:
-    """CEL-03 step 3: the technologist confirmed audio and the printer on ``day``."""
-    return ShiftCheck.objects.filter(
-        technologist=technologist, day=day, audio_ok=True, printer_ok=True
-    ).exists()
+def shift_check_done(*, technologist, day: dt.date | None = None, video: bool = False) -> bool:
+    """CEL-03 step 3: the technologist confirmed audio and the printer on ``day`` (today by
+    default); ``video=True`` for the video modalities (asesor en línea AL-02, balanceo 2.5 step
+    2), whose check also confirms the camera."""
+    checks = ShiftCheck.objects.filter(
+        technologist=technologist,
+        day=day or timezone.localdate(),
+        audio_ok=True,
+        printer_ok=True,
+    )
+    if video:
+        checks = checks.filter(video_ok=True)
+    return checks.exists()
 
 
 # --- the roster -------------------------------------------------------------------------------

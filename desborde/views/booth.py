@@ -21,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.forms import ShiftCheckForm, TurnCaseForm
 from core.models import Printer, TurnStatus
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
@@ -29,7 +30,6 @@ from core.selectors.turns import booth_turns_for, turn_get_for_user
 from core.services.roster import shift_check_record
 from core.services.turns import turn_dial
 from core.views import form_add_errors
-from desborde.forms import CellphoneCaseForm, ShiftCheckForm
 from desborde.services import cellphone
 from desborde.views.common import status_for
 
@@ -177,7 +177,7 @@ class TurnTakeView(TechnologistMixin, View):
 
 def render_call(request, turn, *, form=None, error: str = "", status: int = 200):
     if form is None:
-        form = CellphoneCaseForm(
+        form = TurnCaseForm(
             initial={
                 "kind": turn.transaction_type.kind,
                 "transaction_type": turn.transaction_type_id,
@@ -244,7 +244,7 @@ class OutcomeView(TechnologistMixin, View):
         return redirect("desborde:booth")
 
     def _accepts(self, request, turn):
-        form = CellphoneCaseForm(request.POST)
+        form = TurnCaseForm(request.POST)
         status = 400
         if form.is_valid():
             try:

@@ -337,3 +337,43 @@ def test_nfr02_asesor_linea_api_role_table(supported, turn, kiosk, api, api_as, 
     assert not mismatches, "\n".join(mismatches)
     turn.refresh_from_db()
     assert turn.status == TurnStatus.EN_ESPERA
+
+
+# --- lock order with balancing; deadlocks answer 409 -------------------------------------------
+
+
+def test_al03_announce_locks_the_turn_before_opening_the_video_session(tech, kiosk, turn):
+    from django.db import connection
+
+    from asesor_linea.services import al_turn_announce
+
+    sql = []
+
+    def record(execute, statement, params, many, context):
+        sql.append(statement)
+        return execute(statement, params, many, context)
+
+    with connection.execute_wrapper(record):
+        al_turn_announce(turn=turn, by=tech, kiosk=kiosk)
+    lock = next(i for i, s in enumerate(sql) if 'FROM "core_turn"' in s and "FOR UPDATE" in s)
+    insert = next(i for i, s in enumerate(sql) if 'INSERT INTO "core_videosession"' in s)
+    assert lock < insert
+
+
+def test_al03_announce_deadlock_answers_409_and_writes_nothing(
+    tech, kiosk, turn, api_as, monkeypatch
+):
+    from django.db import OperationalError
+
+    from asesor_linea import services
+
+    def deadlock(**kwargs):
+        raise OperationalError("deadlock detected\nDETAIL:  Process 1 waits for ShareLock")
+
+    monkeypatch.setattr(services, "video_session_open", deadlock)
+    response = api_as(tech).post(announce_url(turn), {"kiosk": kiosk.pk}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"detail": services.ANNOUNCE_RACE}
+    turn.refresh_from_db()
+    assert (turn.status, turn.called_by, turn.kiosk) == (TurnStatus.EN_ESPERA, None, None)
+    assert not VideoSession.objects.filter(turn=turn).exists()

@@ -34,8 +34,10 @@ from core.models import (
     VideoSessionStatus,
     VirtualConsent,
 )
+from core.selectors.roster import shift_check_done
 from core.services.roster import roster_cap_for, roster_entry_add, shift_check_record
 from core.services.turns import turn_create, turn_virtual_consent
+from core.services.turns.documents import kiosk_turn_print_send, kiosk_turn_scan_attach
 from tests.asesor_linea.support import (
     AL,
     CUSTOMER,
@@ -141,10 +143,10 @@ def test_al02_video_kept_by_a_later_check_without_video(home):
     tech = technologist(home, "tec")
     check = shift_check_record(technologist=tech, audio=True, video=True, printer=True)
     assert (check.audio_ok, check.video_ok, check.printer_ok) == (True, True, True)
-    assert selectors.al_shift_check_done(technologist=tech)
+    assert shift_check_done(technologist=tech, video=True)
     again = shift_check_record(technologist=tech, audio=True, printer=True)  # the booth's
     assert again.pk == check.pk and again.video_ok
-    assert selectors.al_shift_check_done(technologist=tech)
+    assert shift_check_done(technologist=tech, video=True)
 
 
 def test_al02_announce_needs_todays_check_with_video(home, supported, kiosk, turn):
@@ -416,13 +418,13 @@ def pdf(name="constancia.pdf"):
 def test_al04_documents_go_to_the_kiosks_printer_and_scans_to_the_expediente(tech, kiosk, turn):
     announce(turn, tech, kiosk)
     with pytest.raises(ProtocolConflict, match="Registre primero el caso"):
-        services.al_print_send(turn=turn, by=tech, title="Constancia", upload=pdf())
+        kiosk_turn_print_send(turn=turn, by=tech, title="Constancia", upload=pdf())
     case = services.al_case_open(turn=turn, by=tech, **case_data())
     turn.refresh_from_db()
-    job = services.al_print_send(turn=turn, by=tech, title="Constancia", upload=pdf())
+    job = kiosk_turn_print_send(turn=turn, by=tech, title="Constancia", upload=pdf())
     assert job.printer.name == "Impresora Módulo 1" and job.office == turn.office
     assert job.case == case
-    scan = services.al_signed_scan_attach(turn=turn, by=tech, upload=pdf("firmado.pdf"))
+    scan = kiosk_turn_scan_attach(turn=turn, by=tech, upload=pdf("firmado.pdf"))
     assert scan.kind == EvidenceKind.SIGNED_SCAN and scan.case == case
     assert scan.uploaded_by == tech
 
@@ -432,7 +434,7 @@ def test_al04_kiosk_without_printer_prints_at_the_office(tech, kiosks, turn):
     announce(turn, tech, kiosk)
     services.al_case_open(turn=turn, by=tech, **case_data())
     turn.refresh_from_db()
-    job = services.al_print_send(turn=turn, by=tech, title="Factura", upload=pdf())
+    job = kiosk_turn_print_send(turn=turn, by=tech, title="Factura", upload=pdf())
     assert job.printer.name == "Impresora Itagüí"
     assert PrintJob.objects.get() == job
 

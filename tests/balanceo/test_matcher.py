@@ -363,27 +363,29 @@ def test_bal03_periodic_sweep_is_scheduled_every_minute_and_matches(world):
 
 
 def test_bal03_a_pair_that_fails_rolls_back_whole_and_the_round_goes_on(world, monkeypatch):
-    """The video session is opened and the turn called in one transaction: when the call is
-    refused after the session was written (a race lost to another writer), the session goes
-    too, the turn stays waiting, and the round moves on to the next customer."""
-    from core.exceptions import ProtocolConflict
+    """The turn is called and the video session opened in one transaction (the turn first, the
+    lock order of ``al_turn_announce``): when the session is refused after the turn was called
+    (a race lost to another writer), the call goes too, the turn stays waiting, and the round
+    moves on to the next customer."""
+    from core.video.services import VideoRefused
 
     office = world.office(kiosks_on=2)
     world.tech(office, idle_minutes=20)
     second_tech = world.tech(office, idle_minutes=10)
     first = world.turn(office, minutes_ago=10)
     second = world.turn(office, minutes_ago=5)
-    real_call = matcher.turn_kiosk_call
+    real_open = matcher.video_session_open
     calls = []
 
     def refuse_once(**kwargs):
         calls.append(kwargs["turn"].pk)
-        assert VideoSession.objects.filter(turn_id=kwargs["turn"].pk).exists()  # written first
+        # written first: the turn is called when the session opens
+        assert Turn.objects.get(pk=kwargs["turn"].pk).status == TurnStatus.LLAMADO
         if len(calls) == 1:
-            raise ProtocolConflict("El módulo Módulo 1 está atendiendo otro turno.")
-        return real_call(**kwargs)
+            raise VideoRefused("El módulo Módulo 1 ya está en otra videollamada.")
+        return real_open(**kwargs)
 
-    monkeypatch.setattr(matcher, "turn_kiosk_call", refuse_once)
+    monkeypatch.setattr(matcher, "video_session_open", refuse_once)
 
     (match,) = balance_match_round()
 

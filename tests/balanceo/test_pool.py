@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from balanceo import demo
 from balanceo.models import BalanceSeat
-from balanceo.selectors import balance_offices_for, balance_shift_check_done
+from balanceo.selectors import balance_offices_for
 from core.modalities import DemoContext
 from core.models import (
     Kiosk,
@@ -23,6 +23,7 @@ from core.models import (
     WorkMode,
 )
 from core.roles import Role
+from core.selectors.roster import shift_check_done
 from core.services.roster import roster_entries_add_bulk, roster_entry_add
 from tests.factories import OfficeFactory
 from tests.helpers import make_user
@@ -122,7 +123,7 @@ def test_bal01_demo_puts_a_technologist_in_the_pool_with_a_waiting_customer(
     assert set(balance_offices_for(technologist=tech)) == set(
         Office.objects.filter(pk__in=[o.pk for o in offices.values()])
     )
-    assert balance_shift_check_done(technologist=tech)
+    assert shift_check_done(technologist=tech, video=True)
     assert BalanceSeat.objects.get(technologist=tech).available
     assert Turn.objects.filter(office=center, virtual_consent=VirtualConsent.ACEPTA).count() == 1
     assert len(emails_to(tech)) == 1

@@ -233,3 +233,37 @@ def turn_kiosk_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
     turns_changed(current.office_id)
     turn.refresh_from_db()
     return result
+
+
+REQUEUE_NOT_CALLED = "El turno {number} ya no está llamado a un módulo: {status}."
+
+
+@transaction.atomic
+def turn_kiosk_requeue(*, turn: Turn, note: str) -> Turn:
+    """A system action (no user): a turn called to a kiosk whose attention never started (the
+    video call to the kiosk ended without connecting, nobody answered) goes back to the waiting
+    room in its place (it keeps its arrival time) **keeping the customer's consent** to virtual
+    attention, so it can be called again at once; its technologist and kiosk are released and
+    an event "devuelto" records ``note``. Only a turn still "llamado" to a kiosk of today (409
+    otherwise: it was attended, finished or returned meanwhile). The office's live pages are
+    told after commit."""
+    now = timezone.now()
+    current = locked_for_change(turn, today=timezone.localdate(now))
+    if current.status != TurnStatus.LLAMADO or current.kiosk_id is None:
+        raise ProtocolConflict(
+            REQUEUE_NOT_CALLED.format(number=current.number, status=current.get_status_display())
+        )
+    result = change_record(
+        turn,
+        current,
+        TurnEvent.Kind.DEVUELTO,
+        by=None,
+        at=now,
+        note=(note or "")[:300],
+        status=TurnStatus.EN_ESPERA,
+        called_by=None,
+        called_at=None,
+        kiosk=None,
+    )
+    turns_changed(current.office_id)
+    return result
