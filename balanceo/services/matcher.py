@@ -324,7 +324,16 @@ def balance_match_soon(*, via_broker: bool = False) -> None:
       ``kiosk_connected``, ``video_session_ended``): when a broker is configured
       (``CELERY_TASK_ALWAYS_EAGER`` off) the round is enqueued as ``balanceo.match_round`` so
       the socket worker is not stalled; if enqueueing fails (Redis down) it runs inline."""
-    transaction.on_commit(_match_queued if via_broker else _match_robust)
+    callback = _match_queued if via_broker else _match_robust
+    connection = transaction.get_connection()
+    current = set(connection.savepoint_ids)
+    if connection.in_atomic_block and any(
+        queued is callback and savepoints <= current
+        for savepoints, queued, _robust in connection.run_on_commit
+    ):
+        return  # one round per transaction, however many triggers fired in it (one that a
+        # rolled-back inner savepoint queued does not count: only same or outer levels)
+    transaction.on_commit(callback)
 
 
 def _match_queued() -> None:

@@ -418,3 +418,18 @@ def test_bal03_query_count_of_a_round_does_not_grow_with_the_pool(world, django_
         world.tech(office)
     with django_assert_num_queries(EMPTY_ROUND):
         assert balance_match_round() == []
+
+
+def test_bal03_several_triggers_in_one_transaction_run_one_round(
+    world, django_capture_on_commit_callbacks
+):
+    """Terminar frees the seat, ends the call and finishes the turn: each is a trigger, but the
+    transaction runs one matching round after it commits (not one per trigger)."""
+    from balanceo.services import balance_match_soon
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        balance_match_soon()
+        balance_match_soon()
+        balance_match_soon()
+    rounds = [c for c in callbacks if getattr(c, "__name__", "") == "_match_robust"]
+    assert len(rounds) == 1
