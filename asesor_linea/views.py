@@ -20,8 +20,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -29,29 +27,14 @@ from django.views.decorators.cache import never_cache
 
 from asesor_linea import selectors, services
 from asesor_linea.forms import AnnounceForm, FinishForm, PrintForm, ScanForm
-from core.exceptions import ProtocolConflict
 from core.forms import ShiftCheckForm, TurnCaseForm, form_add_errors
 from core.models import EvidenceKind, Printer, TurnStatus
-from core.permissions import RoleRequiredMixin
-from core.roles import Role
+from core.permissions import TechnologistMixin
 from core.selectors.roster import shift_check_done
 from core.services.roster import shift_check_record
-from core.services.turns.documents import (
-    kiosk_turn_print_send,
-    kiosk_turn_printer,
-    kiosk_turn_scan_attach,
-)
-
-VIDEO_PARTIAL = "core/partials/_video_call.html"
-
-
-class TechnologistMixin(RoleRequiredMixin):
-    allowed_roles = (Role.TECNOLOGO,)
-
-
-def status_for(exc: ValidationError) -> int:
-    """409 when the request is valid but the state does not allow it, 400 for bad input."""
-    return 409 if isinstance(exc, ProtocolConflict) else 400
+from core.services.turns.documents import kiosk_turn_printer
+from core.views_common import is_htmx, render_closed, status_for, video_partial
+from core.views_kiosk_turn import KioskTurnPrintView, KioskTurnScanView
 
 
 def _offices(request, *, printers: bool = False) -> list:
@@ -65,8 +48,8 @@ def _offices(request, *, printers: bool = False) -> list:
 
 
 def _closed(request):
-    return render(
-        request, "asesor_linea/closed.html", {"reason": services.NOT_ROSTERED}, status=403
+    return render_closed(
+        request, services.NOT_ROSTERED, title="Asesor en línea", element_id="al-closed"
     )
 
 
@@ -196,24 +179,11 @@ class AnnounceView(TechnologistMixin, View):
 # --- the attention of one turn ------------------------------------------------------------------
 
 
-def _video_partial() -> str:
-    """The shared video block (core), when it is installed; else the page links to the call."""
-    try:
-        get_template(VIDEO_PARTIAL)
-    except TemplateDoesNotExist:
-        return ""
-    return VIDEO_PARTIAL
-
-
-def _htmx(request) -> bool:
-    """A form of the attention page sent by htmx: only its working column is replaced, so the
-    video call on the page stays up (a reload would hang up and call the kiosk again)."""
-    return request.headers.get("HX-Request") == "true"
-
-
 def _after_change(request, turn):
-    """After a successful write: the new working column (htmx), else back to the page."""
-    if _htmx(request):
+    """After a successful write: the new working column (htmx: only the working column is
+    replaced, so the video call on the page stays up; a reload would hang up and call the kiosk
+    again), else back to the page."""
+    if is_htmx(request):
         turn = selectors.al_turn_get_for_user(user=request.user, turn_id=turn.pk)
         return render_attention(request, turn)
     return redirect("asesor_linea:attention", pk=turn.pk)
@@ -232,7 +202,7 @@ def render_attention(request, turn, *, status: int = 200, error: str = "", **for
         "turn": turn,
         "case": case,
         "session": selectors.al_video_session_for(turn=turn, technologist=request.user),
-        "video_partial": _video_partial(),
+        "video_partial": video_partial(),
         "error": error,
         "outcomes": services.OUTCOME_CHOICES,
         "print_form": forms.get("print_form") or PrintForm(),
@@ -243,7 +213,7 @@ def render_attention(request, turn, *, status: int = 200, error: str = "", **for
         if case
         else [],
         "printer": kiosk_turn_printer(turn),
-        "partial": _htmx(request),
+        "partial": is_htmx(request),
     }
     template = (
         "asesor_linea/partials/_work.html" if context["partial"] else "asesor_linea/attention.html"
@@ -308,50 +278,35 @@ class FinishView(TechnologistMixin, View):
         return redirect("asesor_linea:home")
 
 
-class PrintView(TechnologistMixin, View):
+class _AttentionDocumentMixin:
+    """The documents of the turn on the attention page: the caller's turn, the message and the
+    new working column; a refused document comes back to the page with its form."""
+
+    def get_turn(self, request, pk: int):
+        return selectors.al_turn_get_for_user(user=request.user, turn_id=pk)
+
+    def done(self, request, turn, notice: str):
+        messages.success(request, notice)
+        return _after_change(request, turn)
+
+    def refused(self, request, turn, form, status: int):
+        return render_attention(request, turn, status=status, **{self.form_name: form})
+
+
+class PrintView(_AttentionDocumentMixin, KioskTurnPrintView):
     """2.4 step 3: a document of the case to the kiosk's printer."""
 
-    def post(self, request, pk: int):
-        turn = selectors.al_turn_get_for_user(user=request.user, turn_id=pk)
-        form = PrintForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            try:
-                job = kiosk_turn_print_send(
-                    turn=turn,
-                    by=request.user,
-                    title=form.cleaned_data["title"],
-                    upload=form.cleaned_data["file"],
-                )
-            except ValidationError as exc:
-                form_add_errors(form, exc)
-                status = status_for(exc)
-            else:
-                messages.success(
-                    request,
-                    f"«{job.title}» enviado a {job.printer.name} ({job.office.name}): avise a la "
-                    "oficina que los documentos están en la impresora.",
-                )
-                return _after_change(request, turn)
-        return render_attention(request, turn, print_form=form, status=status)
+    form_class = PrintForm
+
+    def print_notice(self, job) -> str:
+        return (
+            f"«{job.title}» enviado a {job.printer.name} ({job.office.name}): avise a la "
+            "oficina que los documentos están en la impresora."
+        )
 
 
-class ScanView(TechnologistMixin, View):
+class ScanView(_AttentionDocumentMixin, KioskTurnScanView):
     """2.4 step 4: the signed, scanned documents into the case's expediente."""
 
-    def post(self, request, pk: int):
-        turn = selectors.al_turn_get_for_user(user=request.user, turn_id=pk)
-        form = ScanForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            try:
-                kiosk_turn_scan_attach(turn=turn, by=request.user, upload=form.cleaned_data["file"])
-            except ValidationError as exc:
-                form_add_errors(form, exc)
-                status = status_for(exc)
-            else:
-                messages.success(
-                    request, "Documento firmado escaneado cargado en el expediente del cliente."
-                )
-                return _after_change(request, turn)
-        return render_attention(request, turn, scan_form=form, status=status)
+    form_class = ScanForm
+    scan_notice = "Documento firmado escaneado cargado en el expediente del cliente."

@@ -11,7 +11,8 @@ from balanceo.services import (
     balance_match_soon,
     balance_seat_free,
 )
-from core.models import Case, Modality, Turn, TurnEvent
+from core.case_panels import kiosk_case_panel, kiosk_case_turn
+from core.models import Case, Modality, TurnEvent
 from core.roles import Role, user_has_role
 from core.services.turns.documents import kiosk_turn_printer
 
@@ -55,14 +56,7 @@ def case_closed(sender, *, case: Case, by, **kwargs) -> None:
 def case_page_panel(request, case: Case, forms) -> dict | None:
     """BAL-04 on the case page: the balanced turn, its kiosk and office, and the documents for
     the kiosk's printer (two queries)."""
-    turn = (
-        Turn.objects.filter(case=case, kiosk__isnull=False)
-        .select_related("office", "kiosk", "kiosk__printer")
-        .order_by("-id")
-        .first()
-        if case.turn_number
-        else None
-    )
+    turn = kiosk_case_turn(case)
     if turn is None:
         return None
     is_assignee = (
@@ -70,11 +64,18 @@ def case_page_panel(request, case: Case, forms) -> dict | None:
         and turn.called_by_id == request.user.pk
         and user_has_role(request.user, Role.TECNOLOGO)
     )
-    return {
-        "template": "balanceo/partials/_case_panel.html",
-        "turn": turn,
-        "office": case.supported_office or turn.office,
-        "printer": kiosk_turn_printer(turn),
-        "print_jobs": list(case.print_jobs.select_related("printer")),
-        "can_act": is_assignee and not case.is_closed,
-    }
+    return kiosk_case_panel(
+        case,
+        turn,
+        title="Balanceo",
+        border="primary",
+        element_id="balanceo-panel",
+        kiosk_default="—",
+        show_printer=True,
+        printer=kiosk_turn_printer(turn),
+        jobs_heading="Documentos para imprimir en el módulo",
+        jobs_id="balanceo-print-jobs",
+        queued_label="en cola de impresión",
+        actions="balanceo/partials/_case_panel_actions.html",
+        can_act=is_assignee and not case.is_closed,
+    )

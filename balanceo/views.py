@@ -26,8 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,45 +34,18 @@ from django.views.decorators.cache import never_cache
 
 from balanceo import selectors, services
 from balanceo.forms import DocumentForm, shift_check_form
-from core.exceptions import ProtocolConflict
 from core.forms import TurnCaseForm, form_add_errors
 from core.models import Kiosk, TurnStatus
-from core.permissions import RoleRequiredMixin
-from core.roles import Role
+from core.permissions import TechnologistMixin
 from core.selectors.roster import shift_check_done
-from core.services.turns.documents import (
-    kiosk_turn_print_send,
-    kiosk_turn_printer,
-    kiosk_turn_scan_attach,
-)
+from core.services.turns.documents import kiosk_turn_printer
 from core.services.turns.kiosk import KIOSK_OUTCOMES
-
-VIDEO_PARTIAL = "core/partials/_video_call.html"
-
-
-class TechnologistMixin(RoleRequiredMixin):
-    allowed_roles = (Role.TECNOLOGO,)
-
-
-def _htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _status_for(exc: ValidationError) -> int:
-    return 409 if isinstance(exc, ProtocolConflict) else 400
-
-
-def _video_partial() -> str:
-    """The video block of core (built alongside): its template if present, else ''."""
-    try:
-        get_template(VIDEO_PARTIAL)
-    except TemplateDoesNotExist:
-        return ""
-    return VIDEO_PARTIAL
+from core.views_common import is_htmx, render_closed, status_for, video_partial
+from core.views_kiosk_turn import KioskTurnPrintView, KioskTurnScanView
 
 
 def _closed(request, reason: str):
-    return render(request, "balanceo/closed.html", {"reason": reason}, status=403)
+    return render_closed(request, reason, title="Balanceo", element_id="balance-closed")
 
 
 def _refusal(request) -> str:
@@ -142,13 +113,13 @@ def attention_context(
 
 def render_home(request, *, status: int = 200, **forms):
     context = {**seat_context(request), **attention_context(request, **forms)}
-    context["video_partial"] = _video_partial()
+    context["video_partial"] = video_partial()
     context["video_session"] = selectors.balance_current_session(technologist=request.user)
     return render(request, "balanceo/home.html", context, status=status)
 
 
 def render_attention(request, *, status: int = 200, **kwargs):
-    if not _htmx(request):
+    if not is_htmx(request):
         return render_home(request, status=status, **kwargs)
     return render(
         request,
@@ -228,8 +199,8 @@ class AvailabilityView(TechnologistMixin, View):
         try:
             services.balance_availability_set(technologist=request.user, available=available)
         except ValidationError as exc:
-            status, error = _status_for(exc), " ".join(exc.messages)
-        if not _htmx(request):
+            status, error = status_for(exc), " ".join(exc.messages)
+        if not is_htmx(request):
             if error:
                 messages.error(request, error)
             return redirect("balanceo:home")
@@ -272,14 +243,14 @@ class CaseOpenView(TechnologistMixin, View):
                 case = services.balance_case_open(turn=turn, by=request.user, **form.service_data())
             except ValidationError as exc:
                 form_add_errors(form, exc)
-                status = _status_for(exc)
+                status = status_for(exc)
             else:
                 notice = (
                     f"Caso CRM {case.number} registrado ({case.channel.name}, "
                     f"{case.supported_office.name}). Envíe los documentos a la impresora del "
                     "módulo y solicite la firma del cliente."
                 )
-                if not _htmx(request):
+                if not is_htmx(request):
                     messages.success(request, notice)
                     return redirect("balanceo:home")
                 return render_attention(request, notice=notice)
@@ -298,11 +269,11 @@ class FinishView(TechnologistMixin, View):
         try:
             turn = services.balance_turn_finish(turn=turn, by=request.user, outcome=outcome)
         except ValidationError as exc:
-            return render_attention(request, status=_status_for(exc), error=" ".join(exc.messages))
+            return render_attention(request, status=status_for(exc), error=" ".join(exc.messages))
         notice = f"Turno {turn.number} terminado: {KIOSK_OUTCOMES[outcome]}."
         if turn.case_id:
             notice += f" El caso {turn.case.number} sigue abierto en Mis casos hasta que lo cierre."
-        if not _htmx(request):
+        if not is_htmx(request):
             messages.success(request, notice)
             return redirect("balanceo:home")
         return render_attention(request, notice=notice)
@@ -317,53 +288,46 @@ def _back(request) -> str:
     return reverse("balanceo:home")
 
 
-class PrintView(TechnologistMixin, View):
+class _BalanceDocumentMixin:
+    """The documents of the matched turn: the technologist's turn, the notice in the attention
+    block (htmx) or as a message back on the page; a refused document comes back with its form."""
+
+    def get_turn(self, request, pk: int):
+        return selectors.balance_turn_get_for_user(user=request.user, turn_id=pk)
+
+    def back(self, request) -> str:
+        return reverse("balanceo:home")
+
+    def done(self, request, turn, notice: str):
+        if not is_htmx(request):
+            messages.success(request, notice)
+            return redirect(self.back(request))
+        return render_attention(request, notice=notice)
+
+    def refused(self, request, turn, form, status: int):
+        return render_attention(request, status=status, **{self.form_name: form})
+
+
+class PrintView(_BalanceDocumentMixin, KioskTurnPrintView):
     """2.5 step 3: a document of the case to the printer of the kiosk where the customer sits."""
 
-    def post(self, request, pk: int):
-        turn = selectors.balance_turn_get_for_user(user=request.user, turn_id=pk)
-        form = DocumentForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            try:
-                job = kiosk_turn_print_send(
-                    turn=turn,
-                    by=request.user,
-                    title=form.cleaned_data["title"],
-                    upload=form.cleaned_data["file"],
-                )
-            except ValidationError as exc:
-                form_add_errors(form, exc)
-                status = _status_for(exc)
-            else:
-                notice = f"«{job.title}» enviado a la impresora {job.printer.name}."
-                if not _htmx(request):
-                    messages.success(request, notice)
-                    return redirect(_back(request))
-                return render_attention(request, notice=notice)
-        if not _htmx(request) and request.POST.get("next"):
+    form_class = DocumentForm
+
+    def print_notice(self, job) -> str:
+        return f"«{job.title}» enviado a la impresora {job.printer.name}."
+
+    def back(self, request) -> str:
+        return _back(request)
+
+    def refused(self, request, turn, form, status: int):
+        if not is_htmx(request) and request.POST.get("next"):
             messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
             return redirect(_back(request))
-        return render_attention(request, print_form=form, status=status)
+        return super().refused(request, turn, form, status)
 
 
-class ScanView(TechnologistMixin, View):
+class ScanView(_BalanceDocumentMixin, KioskTurnScanView):
     """2.5 step 4: the signed documents, scanned remotely at the kiosk, into the expediente."""
 
-    def post(self, request, pk: int):
-        turn = selectors.balance_turn_get_for_user(user=request.user, turn_id=pk)
-        form = DocumentForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            try:
-                kiosk_turn_scan_attach(turn=turn, by=request.user, upload=form.cleaned_data["file"])
-            except ValidationError as exc:
-                form_add_errors(form, exc)
-                status = _status_for(exc)
-            else:
-                notice = "Documento escaneado publicado en el expediente del cliente."
-                if not _htmx(request):
-                    messages.success(request, notice)
-                    return redirect("balanceo:home")
-                return render_attention(request, notice=notice)
-        return render_attention(request, scan_form=form, status=status)
+    form_class = DocumentForm
+    scan_notice = "Documento escaneado publicado en el expediente del cliente."

@@ -4,7 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from core.roles import PRINT_QUEUE_ROLES, user_has_role
+from core.roles import PRINT_QUEUE_ROLES, Role, user_has_role
 
 
 class DenyAll(BasePermission):
@@ -50,3 +50,9 @@ class OfficeStaffMixin(RoleRequiredMixin):
     WA-04, CEL-02/04)."""
 
     allowed_roles = PRINT_QUEUE_ROLES
+
+
+class TechnologistMixin(RoleRequiredMixin):
+    """Pages of the technologist's remote modalities (asesor en línea, balanceo, the booth)."""
+
+    allowed_roles = (Role.TECNOLOGO,)

@@ -47,6 +47,7 @@ from core.services.turns import (
     turn_office_decision,
     turn_virtual_consent,
 )
+from core.views_common import is_htmx
 
 REMOTE_QUESTION = "¿Acepta atención a distancia por celular?"
 VIRTUAL_QUESTION = "¿Acepta atención virtual en un módulo?"
@@ -123,10 +124,6 @@ class DeskRow:
     position: int | None
     virtual: str = ""
     next_to_ask: bool = False
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _virtual_supported(office) -> bool:
@@ -322,7 +319,7 @@ class TurnKioskPairView(OfficeStaffMixin, View):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or PAIRING_NOT_OFFICE)
         success = KIOSK_PAIRED.format(label=paired.label) if paired else ""
-        if _is_htmx(request):
+        if is_htmx(request):
             context = {
                 **_kiosks_context(request, office),
                 "pair_form": KioskPairForm(office=office) if paired else form,
@@ -355,7 +352,7 @@ class TurnVirtualConsentView(OfficeStaffMixin, View):
             level, text = "danger", " ".join(exc.messages)
         else:
             text = (CONSENT_ACCEPTED if accepts else CONSENT_REFUSED).format(number=turn.number)
-        if not _is_htmx(request):
+        if not is_htmx(request):
             (messages.success if level == "success" else messages.error)(request, text)
             return redirect("core:turn_desk")
         office = request.user.home_office

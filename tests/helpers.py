@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.services import kiosks as kiosk_services
 from tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -16,6 +17,15 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 TABLET = {"width": 768, "height": 1024}
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 413
+#: Browser tests with a video call: Chromium's fake camera and microphone, permission granted
+#: (the ``media_browser`` / ``new_page`` fixtures of tests/browser/conftest.py), the page's
+#: check that its call is connected, and how long to wait for it.
+FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+CONNECTED = (
+    "() => !!(window.videoCall && window.videoCall.pc && "
+    "window.videoCall.pc.connectionState === 'connected')"
+)
+CONNECT_MS = 45_000
 
 
 def skip_or_fail(reason: str) -> None:
@@ -116,3 +126,10 @@ def office_printer(office, name: str = "Impresora principal"):
 
     printer, _ = Printer.objects.get_or_create(office=office, name=name)
     return printer
+
+
+def paired(kiosk, by) -> str:
+    """The kiosk's device credential, as if the encargado had typed its code."""
+    pairing, secret = kiosk_services.kiosk_pairing_request()
+    kiosk_services.kiosk_pair(kiosk=kiosk, code=pairing.code, by=by)
+    return kiosk_services.kiosk_pairing_collect(secret=secret)[2]

@@ -23,15 +23,14 @@ from django.views.decorators.cache import never_cache
 
 from core.forms import ShiftCheckForm, TurnCaseForm
 from core.models import Printer, TurnStatus
-from core.permissions import RoleRequiredMixin
-from core.roles import Role
+from core.permissions import TechnologistMixin
 from core.selectors.roster import shift_check_done
 from core.selectors.turns import booth_turns_for, turn_get_for_user
 from core.services.roster import shift_check_record
 from core.services.turns import turn_dial
 from core.views import form_add_errors
+from core.views_common import render_closed, status_for
 from desborde.services import cellphone
-from desborde.views.common import status_for
 
 SHIFT_CHECK_FIRST = (
     "Antes de abrir la taquilla virtual haga la verificación de inicio de turno (audio e "
@@ -40,10 +39,6 @@ SHIFT_CHECK_FIRST = (
 
 
 # --- the booth ------------------------------------------------------------------------------------
-
-
-class TechnologistMixin(RoleRequiredMixin):
-    allowed_roles = (Role.TECNOLOGO,)
 
 
 def _offices(request, *, printers: bool = True) -> list:
@@ -68,7 +63,9 @@ def _refusal(request, offices) -> str:
 
 
 def _closed(request, reason: str, *, status: int = 403):
-    return render(request, "desborde/booth_closed.html", {"reason": reason}, status=status)
+    return render_closed(
+        request, reason, title="Taquilla virtual", element_id="booth-closed", status=status
+    )
 
 
 def _turn_groups(request, offices) -> list[tuple]:

@@ -11,8 +11,8 @@ from core import selectors as core_selectors
 from core.models import PrintStep
 from core.permissions import OfficeStaffMixin
 from core.services import printing
+from core.views_common import status_for
 from desborde.forms import PrintScanForm, PrintVerifyForm
-from desborde.views.common import status_for
 
 
 class PrintQueueView(OfficeStaffMixin, View):

@@ -8,14 +8,14 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from core import selectors as core_selectors
-from core.permissions import RoleRequiredMixin
-from core.roles import Role
+from core.permissions import TechnologistMixin
 from core.services import printing
 from core.views import form_add_errors, render_case_page
+from core.views_common import status_for
 from desborde import selectors, services
 from desborde.forms import PrintSendForm, ProposalForm, ProposalResponseForm
 from desborde.models import OutcomeProposal
-from desborde.views.common import OrientadorMixin, status_for
+from desborde.views.common import OrientadorMixin
 
 
 class ProposalView(OrientadorMixin, View):
@@ -67,10 +67,8 @@ class ProposalView(OrientadorMixin, View):
 # --- The technologist's side, on the case page -------------------------------------------------
 
 
-class CaseProposeView(RoleRequiredMixin, View):
+class CaseProposeView(TechnologistMixin, View):
     """WA-03: the assigned technologist sends the proposed outcome to the orientador."""
-
-    allowed_roles = (Role.TECNOLOGO,)
 
     def post(self, request, pk: int):
         case = core_selectors.case_get_for_user(user=request.user, case_id=pk)
@@ -91,11 +89,9 @@ class CaseProposeView(RoleRequiredMixin, View):
         return render_case_page(request, case, proposal_form=form, status=status)
 
 
-class CasePrintView(RoleRequiredMixin, View):
+class CasePrintView(TechnologistMixin, View):
     """WA-04: the assigned technologist sends a final document to the printer of the office the
     case is supported in (the intake's office)."""
-
-    allowed_roles = (Role.TECNOLOGO,)
 
     def post(self, request, pk: int):
         case = core_selectors.case_get_for_user(user=request.user, case_id=pk)

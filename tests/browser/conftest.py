@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import skip_or_fail
+from tests.helpers import FAKE_MEDIA, skip_or_fail
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -137,3 +137,38 @@ def asgi_login(asgi_live_server):
         page.wait_for_load_state("networkidle")
 
     return do
+
+
+# --- Video calls: a module may define its own ``media_browser`` / ``new_page`` instead --------
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright, browser_type_launch_args):
+    """Chromium with a fake camera and microphone, permission granted (one per test module)."""
+    args = {
+        **browser_type_launch_args,
+        "args": [*browser_type_launch_args.get("args", []), *FAKE_MEDIA],
+    }
+    browser = playwright.chromium.launch(**args)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(media_browser, asgi_live_server):
+    contexts = []
+
+    def make(cookies=()):
+        context = media_browser.new_context(
+            locale="es-CO", timezone_id="America/Bogota", viewport={"width": 1280, "height": 900}
+        )
+        if cookies:
+            context.add_cookies(
+                [{"name": n, "value": v, "url": asgi_live_server.url} for n, v in cookies]
+            )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -31,51 +31,11 @@ from core.models import (
     WorkMode,
 )
 from core.roles import Role
-from core.services import kiosks as kiosk_services
 from core.services.turns import turn_create
 from tests.factories import OfficeFactory
-from tests.helpers import make_user, wait_until
+from tests.helpers import CONNECT_MS, CONNECTED, make_user, paired, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-CONNECT_MS = 45_000
-CONNECTED = (
-    "() => !!(window.videoCall && window.videoCall.pc && "
-    "window.videoCall.pc.connectionState === 'connected')"
-)
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright, browser_type_launch_args):
-    """Chromium with a fake camera and microphone, permission granted (this module only)."""
-    args = {
-        **browser_type_launch_args,
-        "args": [*browser_type_launch_args.get("args", []), *FAKE_MEDIA],
-    }
-    browser = playwright.chromium.launch(**args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def new_page(media_browser, asgi_live_server):
-    contexts = []
-
-    def make(cookies=()):
-        context = media_browser.new_context(
-            locale="es-CO", timezone_id="America/Bogota", viewport={"width": 1280, "height": 900}
-        )
-        if cookies:
-            context.add_cookies(
-                [{"name": n, "value": v, "url": asgi_live_server.url} for n, v in cookies]
-            )
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -112,12 +72,6 @@ def scene(db):
         checked_at=timezone.now(),
     )
     return {"office": office, "kiosk": kiosk, "encargada": encargada, "tech": tech}
-
-
-def paired(kiosk, by) -> str:
-    pairing, secret = kiosk_services.kiosk_pairing_request()
-    kiosk_services.kiosk_pair(kiosk=kiosk, code=pairing.code, by=by)
-    return kiosk_services.kiosk_pairing_collect(secret=secret)[2]
 
 
 def test_bal03_bal04_a_waiting_customer_is_connected_by_video_without_anyone_calling(
