@@ -39,23 +39,15 @@ from core.services.turns import turn_create
 from core.services.turns.kiosk import turn_kiosk_call, turn_virtual_consent
 from core.video.services import video_session_open
 from tests.factories import OfficeFactory
-from tests.helpers import make_user, skip_or_fail, wait_until
+from tests.helpers import CONNECT_MS, CONNECTED, make_user, paired, skip_or_fail, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 TURNSERVER = "/usr/bin/turnserver"
 TURN_SECRET = "secreto-de-coturn-de-prueba"
 FAIL_MESSAGE = (
     "No se pudo conectar el video. Revise la cámara y la red; si persiste, el servidor de "
     "retransmisión (TURN) rechazó la conexión."
-)
-#: DESIGN.md: ~5 s direct and through the relay on these machines; generous for a loaded CI.
-CONNECT_MS = 45_000
-
-CONNECTED = (
-    "() => !!(window.videoCall && window.videoCall.pc && "
-    "window.videoCall.pc.connectionState === 'connected')"
 )
 VIDEO_BYTES = """async () => {
   if (!window.videoCall || !window.videoCall.pc) { return false; }
@@ -66,40 +58,6 @@ VIDEO_BYTES = """async () => {
   });
   return bytes > 0;
 }"""
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright, browser_type_launch_args):
-    """Chromium with a fake camera and microphone, permission granted (these tests only)."""
-    args = {
-        **browser_type_launch_args,
-        "args": [*browser_type_launch_args.get("args", []), *FAKE_MEDIA],
-    }
-    browser = playwright.chromium.launch(**args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def new_page(media_browser, asgi_live_server):
-    contexts = []
-
-    def make(cookies=()):
-        context = media_browser.new_context(
-            locale="es-CO",
-            timezone_id="America/Bogota",
-            viewport={"width": 1280, "height": 800},
-        )
-        if cookies:
-            context.add_cookies(
-                [{"name": n, "value": v, "url": asgi_live_server.url} for n, v in cookies]
-            )
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def free_port(kind=socket.SOCK_STREAM) -> int:
@@ -173,12 +131,6 @@ def scene(db):
     )
     kiosk = Kiosk.objects.create(office=office, label="Módulo 2")
     return {"office": office, "encargado": encargado, "tech": tech, "kiosk": kiosk}
-
-
-def paired(kiosk, by) -> str:
-    pairing, secret = kiosk_services.kiosk_pairing_request()
-    kiosk_services.kiosk_pair(kiosk=kiosk, code=pairing.code, by=by)
-    return kiosk_services.kiosk_pairing_collect(secret=secret)[2]
 
 
 def open_call(scene, new_page, asgi_live_server, asgi_login, *, kiosk_first=False):
@@ -415,6 +367,9 @@ def test_al_bal_missed_video_connect_starts_from_the_current_session(
     kiosk = new_page(cookies=[(KIOSK_COOKIE, credential)])
     kiosk.goto(f"{asgi_live_server.url}/kiosco/")
     expect(kiosk.locator("#kiosk-connection")).to_have_text("Conectado", timeout=15_000)
+    # The page's own look-up on connecting ("no call yet") must be over before the call opens,
+    # or it would find the call by itself (which is the fallback working, not this test).
+    kiosk.wait_for_load_state("networkidle")
     with monkeypatch.context() as quiet:
         quiet.setattr("core.video.services.live_publish", lambda *args, **kwargs: None)
         session = video_session_open(
