@@ -147,7 +147,7 @@ def test_bal03_technologist_returning_the_turn_before_connecting_is_not_paused(
 def test_bal03_turn_kiosk_requeue_only_for_a_called_turn(world, monkeypatch):
     office, tech, _, turn = _matched_scene(world)
     changed = []
-    monkeypatch.setattr("core.services.turns.kiosk.turns_changed", changed.append)
+    monkeypatch.setattr("core.services.turns.common.turns_changed", changed.append)
     result = turn_kiosk_requeue(turn=turn, note="prueba")
     assert (result.status, result.kiosk_id, result.virtual_consent) == (
         TurnStatus.EN_ESPERA,

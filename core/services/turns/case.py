@@ -19,7 +19,7 @@ from core.models import (
 )
 from core.personal_data import contact_fields_normalize, document_normalize
 from core.services.cases import case_register
-from core.services.turns.common import NOT_REMOTE_ELIGIBLE, turn_eligible_remote, turns_changed
+from core.services.turns.common import NOT_REMOTE_ELIGIBLE, turn_eligible_remote
 from core.services.turns.office import turn_attention_start
 
 #: What the technologist registers of the customer (CORE-03, ``case_register``).
@@ -142,6 +142,5 @@ def turn_case_open(
         assigned_to=by,
     )
     turn_attention_start(turn=turn, by=by, case=case)
-    turns_changed(turn.office_id)
     case.refresh_from_db()
     return case

@@ -68,12 +68,15 @@ def locked_for_change(turn: Turn, *, today: dt.date, past_allowed: bool = False)
 def change_record(
     turn: Turn, current: Turn, kind: str, *, by, at, note: str = "", **changes
 ) -> Turn:
-    """Save ``changes`` on the locked row, record the event, mirror them on the caller's copy."""
+    """Save ``changes`` on the locked row, record the event, mirror them on the caller's copy,
+    and tell the office's live pages after commit (``turns_changed``: every turn change goes
+    through here, so none can forget it)."""
     for field, value in changes.items():
         setattr(current, field, value)
         setattr(turn, field, value)
     current.save(update_fields=list(changes))
     TurnEvent.objects.create(turn=current, kind=kind, at=at, by=by, note=note)
+    turns_changed(current.office_id)
     return current
 
 

@@ -17,7 +17,6 @@ from core.services.turns.common import (
     change_record,
     locked_for_change,
     turn_eligible_remote,
-    turns_changed,
 )
 
 CONSENT_INVALID = "Indique si el cliente acepta la atención virtual (sí o no)."
@@ -70,7 +69,6 @@ def turn_virtual_consent(*, turn: Turn, accepts: bool, by: User) -> Turn:
         virtual_consent=VirtualConsent.ACEPTA if accepts else VirtualConsent.RECHAZA,
         virtual_consent_by=by,
     )
-    turns_changed(current.office_id)
     return result
 
 
@@ -138,7 +136,6 @@ def turn_kiosk_call(
             "Ya tiene un turno llamado o en atención: termínelo antes de llamar otro."
         ) from None
     turn_announce_publish(turn=result, kiosk=kiosk)
-    turns_changed(current.office_id)
     return result
 
 
@@ -230,7 +227,6 @@ def turn_kiosk_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
             state=VideoSessionStatus.FINALIZADA,
             reason=KIOSK_OUTCOMES[outcome],
         )
-    turns_changed(current.office_id)
     turn.refresh_from_db()
     return result
 
@@ -265,5 +261,4 @@ def turn_kiosk_requeue(*, turn: Turn, note: str) -> Turn:
         called_at=None,
         kiosk=None,
     )
-    turns_changed(current.office_id)
     return result

@@ -25,7 +25,6 @@ from core.services.turns.common import (
     change_record,
     holder_check,
     locked_for_change,
-    turns_changed,
 )
 
 
@@ -47,7 +46,6 @@ def turn_refuse(*, turn: Turn, by: User) -> Turn:
         accepts_remote=False,
         mobile="",  # no longer attended remotely: the mobile is not kept
     )
-    turns_changed(current.office_id)
     return result
 
 
@@ -72,7 +70,6 @@ def turn_no_connect(*, turn: Turn, by: User) -> Turn:
         called_at=None,
     )
     _office_staff_notify(turn=current, by=by)
-    turns_changed(current.office_id)  # the office's pages show the notice at once
     return result
 
 
@@ -130,7 +127,6 @@ def turn_office_decision(*, turn: Turn, decision: str, by: User) -> Turn:
         raise ProtocolConflict(
             f"El turno {current.number} no está pendiente de validar en la oficina."
         )
-    turns_changed(current.office_id)
     if decision == "celular":
         return change_record(
             turn,
@@ -172,7 +168,6 @@ def turn_attention_start(*, turn: Turn, by: User, case: Case) -> Turn:
         case=case,
         attention_started_at=now,
     )
-    turns_changed(current.office_id)
     return result
 
 
@@ -199,7 +194,6 @@ def turn_finish(*, turn: Turn, by: User | None = None) -> Turn:
         finished_at=now,
     )
     turn_video_sessions_end(turn=current, reason="atención terminada: turno atendido")
-    turns_changed(current.office_id)
     return result
 
 

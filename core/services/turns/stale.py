@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Turn, TurnEvent, TurnStatus
-from core.services.turns.common import change_record, locked_for_change, turns_changed
+from core.services.turns.common import change_record, locked_for_change
 from core.services.turns.office import turn_finish, turn_video_sessions_end
 
 STALE_NOTE = "turno de un día anterior sin terminar: se libera el módulo"
@@ -41,6 +41,5 @@ def kiosk_turns_stale_release(now=None) -> int:
                     finished_at=now,
                 )
                 turn_video_sessions_end(turn=current, reason=STALE_NOTE)
-                turns_changed(current.office_id)
             released += 1
     return released
