@@ -45,19 +45,20 @@ def case_kind_field(help_text: str) -> serializers.ChoiceField:
     )
 
 
-class TurnCaseCreateSerializer(serializers.Serializer):
-    """The case of the turn: the customer and their requirement. A modality's subclass sets
-    ``kind`` (``case_kind_field`` with its channels) and may set ``customer``'s messages."""
-
-    customer = TurnCaseCustomerSerializer(error_messages=REQUIRED)
-    pqr_type = serializers.ChoiceField(
+def pqr_type_field():
+    """Petición, queja or reclamo; blank for a pedido."""
+    return serializers.ChoiceField(
         choices=PqrType.choices,
         required=False,
         allow_blank=True,
         default="",
         error_messages={"invalid_choice": "Indique petición, queja o reclamo."},
     )
-    transaction_type = serializers.SlugRelatedField(
+
+
+def transaction_type_field():
+    """The transaction by its code; the turn's when absent."""
+    return serializers.SlugRelatedField(
         slug_field="code",
         queryset=TransactionType.objects.all(),  # an inactive one gets the service's message
         required=False,
@@ -69,6 +70,15 @@ class TurnCaseCreateSerializer(serializers.Serializer):
         },
         help_text="Código del tipo de transacción; por defecto, la del turno.",
     )
+
+
+class TurnCaseCreateSerializer(serializers.Serializer):
+    """The case of the turn: the customer and their requirement. A modality's subclass sets
+    ``kind`` (``case_kind_field`` with its channels) and may set ``customer``'s messages."""
+
+    customer = TurnCaseCustomerSerializer(error_messages=REQUIRED)
+    pqr_type = pqr_type_field()
+    transaction_type = transaction_type_field()
     motive = serializers.CharField(required=False, allow_blank=True, default="")
     contract_number = text_field(30)
 

@@ -14,8 +14,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_turn_case import pqr_type_field, transaction_type_field
 from core.api_turns import TurnSerializer
-from core.models import Case, CaseKind, DocumentType, PqrType, TransactionType
+from core.models import Case, CaseKind, DocumentType
 from core.parsers import JSONBodyParser
 from core.permissions import has_any_role
 from core.roles import Role
@@ -57,25 +58,8 @@ class TurnOutcomeSerializer(serializers.Serializer):
         error_messages={"invalid_choice": "Indique «PQR» o «PED» (pedido)."},
         help_text="Solo con «acepta». PQR → canal «desborde»; PED → canal «desborde celular».",
     )
-    pqr_type = serializers.ChoiceField(
-        choices=PqrType.choices,
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid_choice": "Indique petición, queja o reclamo."},
-    )
-    transaction_type = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=TransactionType.objects.all(),  # an inactive one gets the service's message
-        required=False,
-        allow_null=True,
-        default=None,
-        error_messages={
-            "does_not_exist": "El tipo de transacción no existe.",
-            "invalid": "Tipo de transacción no válido.",
-        },
-        help_text="Código del tipo de transacción; por defecto, la del turno.",
-    )
+    pqr_type = pqr_type_field()
+    transaction_type = transaction_type_field()
     motive = serializers.CharField(required=False, allow_blank=True, default="")
     contract_number = _text(30)
 
