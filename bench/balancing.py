@@ -459,7 +459,9 @@ class Result:
     echo_rest: Series
     echo_load: Series
     arrivals: Series
+    arrival_http: Series
     finishes: Series
+    finish_http: Series
     late: int = 0
     http_errors: list[str] = field(default_factory=list)
     finish_wall: float = 0.0  # the "terminar" phase, start to end
@@ -472,7 +474,9 @@ async def _measure(port: int, scene: Scene) -> Result:
         echo_rest=Series("eco websocket en reposo"),
         echo_load=Series("eco websocket durante la carga"),
         arrivals=Series("llegada: consentimiento «acepta» (HTTP)"),
+        arrival_http=Series("  de ello, la respuesta HTTP del consentimiento"),
         finishes=Series("«terminar» (HTTP) → siguiente cliente"),
+        finish_http=Series("  de ello, la respuesta HTTP de «terminar»"),
     )
     sockets = []
     for kiosk in scene.kiosks:
@@ -540,6 +544,7 @@ async def _measure(port: int, scene: Scene) -> Result:
             turn = await new_turn(office)
             t0 = time.perf_counter()
             await accept(office, turn)
+            result.arrival_http.add(time.perf_counter() - t0)
             try:
                 await asyncio.wait_for(live.turn_matched[turn["number"]].wait(), MATCH_TIMEOUT)
             except TimeoutError:
@@ -595,6 +600,7 @@ async def _measure(port: int, scene: Scene) -> Result:
                 port, "POST", f"/api/v1/balanceo/turns/{turn_id}/finish/",
                 {"outcome": "atendido"}, tech["token"],
             )  # fmt: skip
+            result.finish_http.add(time.perf_counter() - t0)
             result.finish_requests += 1
             if status != 200:
                 result.http_errors.append(f"terminar: HTTP {status} {body}")
@@ -765,7 +771,11 @@ def _run() -> bool:
             f"{ECHO_EVERY_SECONDS * 1000:.0f} ms"
         )
     print(f"{'medición':<44}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'máx ms':>9}")
-    for series in (result.echo_rest, result.echo_load, result.arrivals, result.finishes, matches):
+    for series in (
+        result.echo_rest, result.echo_load, result.arrivals, result.arrival_http, result.finishes,
+        result.finish_http,
+        matches,
+    ):  # fmt: skip
         print(series.row())
     print(
         f"p95 de los emparejamientos: {matches.percentile(95):.1f} ms   (objetivo < "

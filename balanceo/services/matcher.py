@@ -16,9 +16,15 @@ waiting-room display and the kiosk announce it) and opens the video session
 (``video_session_open``: both the technologist's page and the kiosk get ``video.connect`` and
 start the call by themselves). Both messages go out right after that pair's commit.
 
-Why this is safe with many requests and workers at once (PostgreSQL): each pair's transaction
-first takes a transaction-level advisory lock (``pg_advisory_xact_lock``), so pairs are made one
-after another and each reads the state the previous one committed; the technologist's seat row
+Why this is safe with many requests and workers at once (PostgreSQL): one round at a time holds
+the matcher's session-level advisory lock (``pg_try_advisory_lock``), so pairs are made one
+after another and each reads the state the previous one committed. Triggers do not queue
+behind it: each takes a number from the sequence ``balanceo_match_requests`` and then tries the
+lock; when another round holds it, the trigger returns at once and that round, seeing a number
+newer than the one it started its pass with, looks again (and checks once more after releasing
+the lock, so a request that arrived in between is never left behind). Under load, one round
+serves every trigger that came while it ran instead of each waiting its turn for a round that
+mostly finds nothing new (measured: ``make bench BENCH=balancing``). The technologist's seat row
 is locked and re-read (a "Pausar" in between wins); and the database's partial unique
 constraints (one active turn and one open video session per technologist and per kiosk) refuse
 whatever slips past — a pair that fails rolls back whole (turn call and video session) and its
@@ -35,13 +41,12 @@ catches anything a trigger missed (NFR-03).
 import logging
 import threading
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F
 from django.http import Http404
 from django.utils import timezone
 
@@ -65,10 +70,14 @@ from core.video.services import video_session_open
 
 log = logging.getLogger(__name__)
 
-#: pg_advisory_xact_lock key of the matcher ("BALANCE" in ASCII): one pair at a time.
+#: Advisory lock key of the matcher ("BALANCE" in ASCII): one round at a time.
 LOCK_KEY = 0x42414C414E4345
+#: The sequence every trigger draws from (migration ``balanceo.0004``).
+REQUESTS = "balanceo_match_requests"
 #: A round stops after this many pairs (the next trigger or sweep goes on).
 MAX_PAIRS = 1000
+#: …and after this many passes that other triggers asked for (the sweep catches the rest).
+MAX_PASSES = 100
 
 _local_lock = threading.RLock()
 
@@ -98,33 +107,51 @@ class _Candidate:
     kiosk: Kiosk
 
 
-@contextmanager
-def _serialised():
-    """Without PostgreSQL's advisory locks, one pair at a time in this process."""
-    if connection.vendor == "postgresql":
-        yield
-        return
-    with _local_lock:
-        yield
-
-
-def _lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-
-
 def balance_match_round(*, day=None, max_pairs: int = MAX_PAIRS) -> list[Match]:
-    """Make every pair that can be made now (see the module docstring); returns them in the
-    order they were made. Safe to run at any time and from any number of processes at once."""
+    """Make every pair that can be made now (see the module docstring); returns the pairs this
+    call made, in order. Safe to run at any time and from any number of processes at once: on
+    PostgreSQL a call that finds another round running returns ``[]`` at once, and that round
+    makes the pairs this call would have made."""
     day = day or balance_today()
+    if connection.vendor != "postgresql":
+        with _local_lock:  # the zero-setup demo (SQLite): one round at a time in this process
+            return _pairs(day=day, max_pairs=max_pairs)
+    matches: list[Match] = []
+    _sql("SELECT nextval(%s)", REQUESTS)
+    for _ in range(MAX_PASSES):
+        got, seen = _sql(
+            f"SELECT pg_try_advisory_lock(%s), (SELECT last_value FROM {REQUESTS})", LOCK_KEY
+        )
+        if not got:
+            break  # the round holding the lock sees the number drawn above and looks again
+        try:
+            matches += _pairs(day=day, max_pairs=max_pairs - len(matches))
+        finally:
+            _sql("SELECT pg_advisory_unlock(%s)", LOCK_KEY)
+        # A trigger that drew its number after this pass began may have tried the lock while
+        # it was held and given up: look again for it (read after the unlock, so none is lost).
+        if len(matches) >= max_pairs or _sql(f"SELECT last_value FROM {REQUESTS}")[0] == seen:
+            break
+    if matches:
+        log.debug("balanceo: %d emparejamientos", len(matches))
+    return matches
+
+
+def _sql(statement: str, *params) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone()
+
+
+def _pairs(*, day, max_pairs: int) -> list[Match]:
+    """Pairs until none can be made, each in its own transaction (the caller holds the
+    matcher's lock). A pair that loses a race rolls back whole and its cause is left out."""
     skip = _Skip()
     matches: list[Match] = []
     while len(matches) < max_pairs:
         candidate = None
         try:
-            with _serialised(), transaction.atomic():
-                _lock()
+            with transaction.atomic():
                 candidate = _next_candidate(day=day, skip=skip)
                 if candidate is None:
                     break
@@ -143,8 +170,6 @@ def balance_match_round(*, day=None, max_pairs: int = MAX_PAIRS) -> list[Match]:
             continue
         if match is not None:
             matches.append(match)
-    if matches:
-        log.debug("balanceo: %d emparejamientos", len(matches))
     return matches
 
 
@@ -152,12 +177,10 @@ def _ready_rows(*, day, skip: _Skip) -> list[tuple[int, int, int]]:
     """(seat id, technologist id, office id) for every balanceo entry of today of a technologist
     who can take a customer now — seat "disponible", today's check with audio, video and
     printer, in no open video call, holding no active turn — idle longest first (one query)."""
-    seat = BalanceSeat.objects.filter(
-        technologist_id=OuterRef("technologist_id"), day=day, available=True
-    )
+    seat = "technologist__balance_seats__"  # one a day (``balance_seat_once_a_day``): a join
     return list(
         balance_entries(day=day)
-        .filter(technologist__is_active=True)
+        .filter(**{f"{seat}day": day, f"{seat}available": True}, technologist__is_active=True)
         .filter(balance_shift_check_q(day=day))
         .exclude(technologist_id__in=open_sessions().values("technologist_id"))
         .exclude(
@@ -166,24 +189,19 @@ def _ready_rows(*, day, skip: _Skip) -> list[tuple[int, int, int]]:
             .values("called_by_id")
         )
         .exclude(technologist_id__in=skip.technologists)
-        .annotate(
-            seat_id=Subquery(seat.values("id")[:1]),
-            idle=Subquery(seat.values("idle_since")[:1]),
-        )
-        .filter(seat_id__isnull=False)
-        .order_by(F("idle").asc(nulls_first=True), "seat_id", "office_id")
-        .values_list("seat_id", "technologist_id", "office_id")
+        .order_by(F(f"{seat}idle_since").asc(nulls_first=True), f"{seat}id", "office_id")
+        .values_list(f"{seat}id", "technologist_id", "office_id")
     )
 
 
-def _free_kiosks_by_office(*, office_ids, day, now, skip: _Skip) -> dict[int, list[Kiosk]]:
-    """The kiosks a match may use now, by office, for the offices under their cap (BAL-02):
-    on and free, as many as the office can still take (two queries)."""
-    kiosks = list(
+def _free_kiosks_by_office(*, office_ids, day, now, skip: _Skip) -> dict[int, list[int]]:
+    """The kiosks a match may use now (ids), by office, for the offices under their cap
+    (BAL-02): on and free, as many as the office can still take (two queries, plain rows)."""
+    kiosks = (
         Kiosk.objects.filter(kiosk_online_q(now), office_id__in=office_ids, office__active=True)
         .annotate(busy=ExpressionWrapper(kiosks_busy_q(), output_field=BooleanField()))
-        .select_related("office")
         .order_by("office_id", "label", "id")
+        .values_list("id", "office_id", "office__technologist_count", "busy")
     )
     in_progress = dict(
         Turn.objects.filter(
@@ -194,16 +212,15 @@ def _free_kiosks_by_office(*, office_ids, day, now, skip: _Skip) -> dict[int, li
         .annotate(n=Count("id"))
         .values_list("office_id", "n")
     )
-    on: dict[int, list[Kiosk]] = defaultdict(list)
-    for kiosk in kiosks:
-        on[kiosk.office_id].append(kiosk)
+    on: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    for kiosk_id, office_id, technologists, busy in kiosks:
+        on[office_id].append((kiosk_id, technologists, busy))
     usable = {}
     for office_id, office_kiosks in on.items():
         capacity = balance_capacity(
-            technologist_count=office_kiosks[0].office.technologist_count,
-            kiosks_on=len(office_kiosks),
+            technologist_count=office_kiosks[0][1], kiosks_on=len(office_kiosks)
         )
-        free = [k for k in office_kiosks if not k.busy and k.pk not in skip.kiosks]
+        free = [k for k, _, busy in office_kiosks if not busy and k not in skip.kiosks]
         if free and in_progress.get(office_id, 0) < capacity:
             usable[office_id] = free
     return usable
@@ -211,7 +228,7 @@ def _free_kiosks_by_office(*, office_ids, day, now, skip: _Skip) -> dict[int, li
 
 def _next_candidate(*, day, skip: _Skip) -> _Candidate | None:
     """The oldest waiting turn that can be served now, the technologist idle longest among
-    those rostered into its office, and a free kiosk of the office (five queries)."""
+    those rostered into its office, and a free kiosk of the office (six queries)."""
     rows = _ready_rows(day=day, skip=skip)
     if not rows:
         return None
@@ -235,7 +252,7 @@ def _next_candidate(*, day, skip: _Skip) -> _Candidate | None:
         turn=turn,
         seat_id=seat_id,
         technologist_id=technologist_id,
-        kiosk=kiosks[turn.office_id][0],
+        kiosk=Kiosk.objects.select_related("office").get(pk=kiosks[turn.office_id][0]),
     )
 
 

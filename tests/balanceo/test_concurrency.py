@@ -154,3 +154,55 @@ def test_bal03_concurrent_rounds_finishes_and_arrivals_never_double_match_nor_st
     assert not any(_overlaps(i) for i in by_kiosk.values()), "a kiosk had two customers"
     assert all(_max_simultaneous(i) <= 2 for i in by_office.values())
     assert len(by_tech) == N_TECHS  # everyone worked
+
+
+def test_bal03_a_trigger_during_a_running_round_is_served_by_that_round(
+    postgres, world, published, monkeypatch
+):
+    """A trigger that finds another round holding the matcher's lock does not wait for it: it
+    returns at once, and the running round looks again before it lets the lock go, so the
+    customer who accepted meanwhile is matched by it (no periodic sweep in this test)."""
+    from balanceo.services import matcher
+    from core.models import VirtualConsent
+
+    office = world.office(kiosks_on=2)
+    world.tech(office, idle_minutes=20)
+    world.tech(office, idle_minutes=10)
+    first = world.turn(office, minutes_ago=5, accept=False)
+    second = world.turn(office, minutes_ago=1, accept=False)
+    Turn.objects.filter(pk=first.pk).update(virtual_consent=VirtualConsent.ACEPTA)
+
+    in_pass, go = threading.Event(), threading.Event()
+    real_pairs = matcher._pairs
+    holder: list[int] = []
+
+    def first_pass_waits(**kwargs):
+        made = real_pairs(**kwargs)
+        if threading.get_ident() in holder and not in_pass.is_set():
+            in_pass.set()  # the pass is over, the lock still held
+            assert go.wait(30)
+        return made
+
+    monkeypatch.setattr(matcher, "_pairs", first_pass_waits)
+    result: list = []
+
+    def running_round():
+        holder.append(threading.get_ident())
+        try:
+            result.extend(balance_match_round())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=running_round)
+    thread.start()
+    assert in_pass.wait(30)
+    # The second customer accepts while the round runs; its own round gives up at once.
+    Turn.objects.filter(pk=second.pk).update(virtual_consent=VirtualConsent.ACEPTA)
+    assert balance_match_round() == []
+    assert Turn.objects.get(pk=second.pk).status == TurnStatus.EN_ESPERA
+    go.set()
+    thread.join(30)
+
+    assert [m.turn_id for m in result] == [first.pk, second.pk]
+    assert Turn.objects.get(pk=second.pk).status == TurnStatus.LLAMADO
+    assert VideoSession.objects.filter(turn=second).count() == 1
