@@ -258,6 +258,12 @@ if VIDEO_ICE_TRANSPORT_POLICY not in ("all", "relay"):
 # Pairing codes a kiosk page may ask per minute from one address (DRF throttle rate).
 KIOSK_PAIRING_RATE = env.str("KIOSK_PAIRING_RATE", default="10/min")
 
+# The agenda (core.services.agenda, issue 13): a held slot is kept this many minutes for the
+# person booking it; the technologist's day view reminds them this many minutes before each
+# appointment.
+AGENDA_HOLD_MINUTES = env.int("AGENDA_HOLD_MINUTES", default=10)
+AGENDA_REMINDER_MINUTES = env.int("AGENDA_REMINDER_MINUTES", default=5)
+
 # Messages to customers through the networks' inboxes (core.outbound). "manual": the creador
 # copies the text into the network's console and marks it sent; "meta": Messenger, Instagram and
 # WhatsApp Cloud API through Meta's Graph API, from the worker, with retries.

@@ -21,6 +21,11 @@ def _holidays_for(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("CO", years=year, language="es")
 
 
+def is_holiday(day: dt.date) -> bool:
+    """A Colombian national holiday (the same calendar as LEG-01)."""
+    return day in _holidays_for(day.year)
+
+
 def is_business_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _holidays_for(day.year)
 

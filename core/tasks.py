@@ -147,3 +147,12 @@ def kiosks_offline_sweep_task() -> int:
     video_sessions_unanswered_sweep()
     kiosk_turns_stale_release()
     return kiosks.kiosks_offline_sweep()
+
+
+@shared_task(name="core.agenda_holds_expire")
+def agenda_holds_expire_task() -> int:
+    """Periodic (every minute): holds of the agenda whose time ran out become "vencida" (a new
+    hold on the same time expires them at once anyway)."""
+    from core.services.agenda import agenda_holds_expire
+
+    return agenda_holds_expire()

@@ -1,3 +1,4 @@
+from .agenda import Appointment, AppointmentStatus, AppointmentType, WorkingHours
 from .assignment import AssignmentPool, ContactAttempt
 from .auth import ApiTokenActivity
 from .cases import Case, CaseNumberSequence
@@ -15,7 +16,7 @@ from .choices import (
     WorkMode,
 )
 from .customers import ContactDetail, Customer
-from .evidence import Evidence
+from .evidence import Constancia, Evidence
 from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
 from .outbound import OutboundMessage
@@ -26,6 +27,10 @@ from .video import KioskPairing, VideoSession, VideoSessionStatus
 
 __all__ = [
     "ApiTokenActivity",
+    "Appointment",
+    "AppointmentStatus",
+    "AppointmentType",
+    "WorkingHours",
     "AssignmentPool",
     "ContactAttempt",
     "ContactDetail",
@@ -35,6 +40,7 @@ __all__ = [
     "CaseNumberSequence",
     "CaseStatus",
     "Channel",
+    "Constancia",
     "Customer",
     "DocumentType",
     "DueAlertRun",

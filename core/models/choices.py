@@ -110,4 +110,5 @@ class EvidenceKind(models.TextChoices):
     ID_PHOTO = "foto_documento", "foto del documento de identidad"
     CHAT_SCREENSHOT = "captura_chat", "captura de la interacción"
     CONSTANCIA = "constancia", "constancia de atención (PDF)"
+    EMAIL = "correo", "correo electrónico enviado o recibido"
     OTHER = "otro", "otro documento"

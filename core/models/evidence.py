@@ -42,3 +42,36 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class Constancia(models.Model):
+    """The "constancia del contenido de la reclamación" (COP-03, CI-05): the PDF generated for a
+    PQR — case number, date, customer, motive, the authorised notification medium — and the
+    e-mail that sent it from the modality's mailbox. ``medium`` is the medium it certified: a
+    closure needs a constancia that was sent for the case's current medium."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="constancias", verbose_name="caso"
+    )
+    evidence = models.OneToOneField(
+        Evidence, on_delete=models.PROTECT, related_name="constancia", verbose_name="PDF"
+    )
+    notification = models.OneToOneField(
+        "core.Notification",
+        on_delete=models.PROTECT,
+        related_name="constancia",
+        verbose_name="correo",
+    )
+    medium = models.CharField("medio de notificación certificado", max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="generada por"
+    )
+    created_at = models.DateTimeField("generada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "constancia del contenido de la reclamación"
+        verbose_name_plural = "constancias del contenido de la reclamación"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Constancia {self.case.number} ({self.created_at:%Y-%m-%d %H:%M})"

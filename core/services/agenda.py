@@ -1,0 +1,300 @@
+"""The agenda (issue 13): free slots computed from the technologists' working hours, holds that
+expire, confirmation as a compare-and-set, reschedule and cancel. Shared by every modality that
+books appointments (2.6 condo administrators, 2.8 internal clients).
+
+No double booking is the database's guarantee on PostgreSQL: the exclusion constraint
+``appointment_no_double_booking`` (technologist =, time range &&) over held and confirmed
+bookings refuses the second of two concurrent holds on overlapping time; the loser gets a
+``ProtocolConflict`` (409) with a Spanish message. On SQLite (the zero-setup demo, one process)
+a process lock and an overlap check stand in for it.
+"""
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.business_days import BOGOTA, is_holiday
+from core.exceptions import ProtocolConflict
+from core.models import Appointment, AppointmentStatus, AppointmentType, User, WorkingHours
+
+#: PostgreSQL's SQLSTATE for an exclusion-constraint violation.
+EXCLUSION_VIOLATION = "23P01"
+TAKEN = "Ese horario ya no está disponible: elija otro de la lista."
+EXPIRED = "La reserva del horario venció: elija de nuevo un horario libre."
+NOT_IN_AGENDA = "Ese horario no está en la agenda de citas."
+
+_sqlite_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free slot: when, and with whom."""
+
+    start: dt.datetime
+    end: dt.datetime
+    technologist_id: int
+    technologist_name: str
+
+
+def hold_minutes() -> int:
+    return settings.AGENDA_HOLD_MINUTES
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=BOGOTA)
+    return start, start + dt.timedelta(days=1)
+
+
+def _bookable_day(appointment_type: AppointmentType, day: dt.date, now: dt.datetime) -> bool:
+    today = timezone.localtime(now, BOGOTA).date()
+    return (
+        appointment_type.active
+        and today <= day <= today + dt.timedelta(days=appointment_type.days_ahead)
+        and not is_holiday(day)
+    )
+
+
+def _agenda_slots(
+    *, appointment_type: AppointmentType, day: dt.date, now: dt.datetime, technologist_id=None
+) -> list[Slot]:
+    """Every slot of the day's working hours of the type's technologists, free or not, that
+    has not started yet (two queries)."""
+    if not _bookable_day(appointment_type, day, now):
+        return []
+    technologists = appointment_type.technologists.filter(is_active=True)
+    if technologist_id is not None:
+        technologists = technologists.filter(pk=technologist_id)
+    hours = (
+        WorkingHours.objects.filter(technologist__in=technologists, weekday=day.weekday())
+        .select_related("technologist")
+        .order_by("start", "technologist__first_name", "technologist_id")
+    )
+    length = dt.timedelta(minutes=appointment_type.duration_minutes)
+    slots = []
+    for row in hours:
+        start = dt.datetime.combine(day, row.start, tzinfo=BOGOTA)
+        close = dt.datetime.combine(day, row.end, tzinfo=BOGOTA)
+        name = row.technologist.get_full_name() or row.technologist.username
+        while start + length <= close:
+            if start > now:
+                slots.append(Slot(start, start + length, row.technologist_id, name))
+            start += length
+    return sorted(slots, key=lambda s: (s.start, s.technologist_name, s.technologist_id))
+
+
+def _busy_q(now: dt.datetime) -> Q:
+    """Bookings that hold their slot now: confirmed, or held and not yet expired."""
+    return Q(status=AppointmentStatus.CONFIRMADA) | Q(
+        status=AppointmentStatus.RETENIDA, held_until__gt=now
+    )
+
+
+def agenda_free_slots(
+    *, appointment_type: AppointmentType, day: dt.date, now: dt.datetime | None = None
+) -> list[Slot]:
+    """The free slots of ``day`` (Bogotá) for ``appointment_type``: its technologists' working
+    hours that weekday, cut into slots of its duration, without holidays, past slots, days
+    beyond ``days_ahead``, and slots that overlap a held or confirmed booking (three queries)."""
+    now = now or timezone.now()
+    slots = _agenda_slots(appointment_type=appointment_type, day=day, now=now)
+    if not slots:
+        return []
+    first, last = _day_bounds(day)
+    busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for tech_id, start, end in Appointment.objects.filter(
+        _busy_q(now),
+        technologist_id__in={s.technologist_id for s in slots},
+        start__lt=last,
+        end__gt=first,
+    ).values_list("technologist_id", "start", "end"):
+        busy.setdefault(tech_id, []).append((start, end))
+    return [
+        slot
+        for slot in slots
+        if not any(
+            start < slot.end and slot.start < end
+            for start, end in busy.get(slot.technologist_id, [])
+        )
+    ]
+
+
+def _slot_for(
+    *, appointment_type: AppointmentType, start: dt.datetime, technologist: User, now
+) -> Slot:
+    """The agenda's slot that starts at ``start`` with ``technologist``, free or not; a 400 when
+    there is none (outside the hours, a holiday, the past, not a technologist of the type)."""
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start, BOGOTA)
+    day = timezone.localtime(start, BOGOTA).date()
+    for slot in _agenda_slots(
+        appointment_type=appointment_type, day=day, now=now, technologist_id=technologist.pk
+    ):
+        if slot.start == start:
+            return slot
+    raise ValidationError({"start": NOT_IN_AGENDA})
+
+
+def _expire_stale_overlapping(*, technologist_id: int, start, end, now) -> None:
+    """Holds of that technologist overlapping ``start``–``end`` whose time ran out: vencidas now,
+    so they no longer block the constraint (the periodic sweep does the rest)."""
+    Appointment.objects.filter(
+        technologist_id=technologist_id,
+        status=AppointmentStatus.RETENIDA,
+        held_until__lte=now,
+        start__lt=end,
+        end__gt=start,
+    ).update(status=AppointmentStatus.VENCIDA, held_until=None, updated_at=now)
+
+
+def _is_exclusion_violation(exc: IntegrityError) -> bool:
+    return getattr(getattr(exc, "__cause__", None), "pgcode", None) == EXCLUSION_VIOLATION
+
+
+def _guarded_write(write, *, technologist_id: int, start, end, now, exclude_pk=None):
+    """Run ``write`` (which inserts or moves a booking to ``start``–``end``) so that two bookings
+    of one technologist never overlap: the exclusion constraint on PostgreSQL, a lock and a
+    check on SQLite. A clash is a ``ProtocolConflict``."""
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic():
+                _expire_stale_overlapping(
+                    technologist_id=technologist_id, start=start, end=end, now=now
+                )
+                return write()
+        except IntegrityError as exc:
+            if _is_exclusion_violation(exc):
+                raise ProtocolConflict(TAKEN) from exc
+            raise
+    with _sqlite_lock, transaction.atomic():
+        _expire_stale_overlapping(technologist_id=technologist_id, start=start, end=end, now=now)
+        clash = Appointment.objects.filter(
+            _busy_q(now), technologist_id=technologist_id, start__lt=end, end__gt=start
+        )
+        if exclude_pk is not None:
+            clash = clash.exclude(pk=exclude_pk)
+        if clash.exists():
+            raise ProtocolConflict(TAKEN)
+        return write()
+
+
+def agenda_hold(
+    *,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    technologist: User,
+    by: User | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Hold a slot for ``AGENDA_HOLD_MINUTES`` (status ``retenida``): 400 when it is not a slot
+    of the agenda, 409 (``ProtocolConflict``) when someone holds or booked it."""
+    now = now or timezone.now()
+    slot = _slot_for(
+        appointment_type=appointment_type, start=start, technologist=technologist, now=now
+    )
+
+    def write() -> Appointment:
+        return Appointment.objects.create(
+            type=appointment_type,
+            technologist=technologist,
+            start=slot.start,
+            end=slot.end,
+            status=AppointmentStatus.RETENIDA,
+            held_until=now + dt.timedelta(minutes=hold_minutes()),
+            created_by=by,
+        )
+
+    return _guarded_write(
+        write, technologist_id=technologist.pk, start=slot.start, end=slot.end, now=now
+    )
+
+
+def agenda_confirm(
+    *, hold_id: int, case=None, now: dt.datetime | None = None, modality: str | None = None
+) -> Appointment:
+    """Confirm a hold: a compare-and-set (``retenida`` and not expired → ``confirmada``) that
+    answers 409 when the hold expired, was released or confirmed already. ``modality`` checks
+    that the hold is of that modality's type (404-like 400 otherwise)."""
+    now = now or timezone.now()
+    holds = Appointment.objects.filter(pk=hold_id)
+    if modality is not None:
+        holds = holds.filter(type__modality=modality)
+    if not holds.exists():
+        raise ValidationError({"hold": "No existe esa reserva de horario."})
+    changed = holds.filter(status=AppointmentStatus.RETENIDA, held_until__gt=now).update(
+        status=AppointmentStatus.CONFIRMADA, held_until=None, case=case, updated_at=now
+    )
+    if not changed:
+        raise ProtocolConflict(EXPIRED)
+    return Appointment.objects.select_related("type", "technologist").get(pk=hold_id)
+
+
+def agenda_release(*, hold_id: int, now: dt.datetime | None = None) -> bool:
+    """Give a hold back before it expires (the user went back): ``cancelada``."""
+    now = now or timezone.now()
+    return bool(
+        Appointment.objects.filter(pk=hold_id, status=AppointmentStatus.RETENIDA).update(
+            status=AppointmentStatus.CANCELADA, held_until=None, updated_at=now
+        )
+    )
+
+
+def agenda_reschedule(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    technologist: User,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move a confirmed appointment to another free slot of its type: same UID, SEQUENCE + 1
+    (RFC 5545). 400 when the slot is not in the agenda, 409 when it is taken or the appointment
+    is no longer confirmed."""
+    now = now or timezone.now()
+    slot = _slot_for(
+        appointment_type=appointment.type, start=start, technologist=technologist, now=now
+    )
+
+    def write() -> Appointment:
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.CONFIRMADA:
+            raise ProtocolConflict("Solo se puede reprogramar una cita confirmada.")
+        locked.start, locked.end, locked.technologist = slot.start, slot.end, technologist
+        locked.sequence += 1
+        locked.save(update_fields=["start", "end", "technologist", "sequence", "updated_at"])
+        return locked
+
+    return _guarded_write(
+        write,
+        technologist_id=technologist.pk,
+        start=slot.start,
+        end=slot.end,
+        now=now,
+        exclude_pk=appointment.pk,
+    )
+
+
+def agenda_cancel(*, appointment: Appointment, now: dt.datetime | None = None) -> Appointment:
+    """Cancel a confirmed appointment (SEQUENCE + 1, for the calendar's CANCEL); 409 when it is
+    not confirmed any more."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.CONFIRMADA:
+            raise ProtocolConflict("Solo se puede cancelar una cita confirmada.")
+        locked.status = AppointmentStatus.CANCELADA
+        locked.sequence += 1
+        locked.save(update_fields=["status", "sequence", "updated_at"])
+    return locked
+
+
+def agenda_holds_expire(*, now: dt.datetime | None = None) -> int:
+    """The periodic sweep: holds whose time ran out become ``vencida``."""
+    now = now or timezone.now()
+    return Appointment.objects.filter(
+        status=AppointmentStatus.RETENIDA, held_until__lte=now
+    ).update(status=AppointmentStatus.VENCIDA, held_until=None, updated_at=now)
