@@ -50,6 +50,10 @@ urlpatterns = [
     path("api/v1/", include("core.api_live")),
     path("api/v1/asesor-linea/", include("asesor_linea.api_urls")),
     path("api/v1/balanceo/", include("balanceo.api_urls")),
+    # Issue 13: the agenda and the constancia (core); condo administrators (2.6).
+    path("api/v1/", include("core.api_agenda")),
+    path("api/v1/", include("core.api_constancia")),
+    path("api/v1/copropiedad/", include("copropiedad.api_urls")),
     path(
         "api/v1/cases/<int:case_id>/print-jobs/",
         api_printing.case_print_job_send,
@@ -69,6 +73,7 @@ urlpatterns = [
     path("pqr-digital/", include("pqr_digital.urls")),
     path("asesor-linea/", include("asesor_linea.urls")),
     path("balanceo/", include("balanceo.urls")),
+    path("copropiedad/", include("copropiedad.urls")),
     path("", include("core.urls_live")),
     path("", include("core.urls")),
 ]

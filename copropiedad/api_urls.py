@@ -1,0 +1,3 @@
+"""Stub: filled in by issue 13."""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Stub: filled in by issue 13."""
+
+app_name = "copropiedad"
+urlpatterns = []
