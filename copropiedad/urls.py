@@ -1,4 +1,8 @@
-"""Stub: filled in by issue 13."""
+from django.urls import path
+
+from copropiedad import views
 
 app_name = "copropiedad"
-urlpatterns = []
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+]
