@@ -319,6 +319,7 @@ SPECTACULAR_SETTINGS = {
         "MessageTemplateKindEnum": "core.models.messaging.MessageTemplate.Kind",
         "AttemptOutcomeEnum": "core.models.assignment.ContactAttempt.Outcome",
         "CloseOutcomeEnum": "core.services.closing.CLOSE_OUTCOME_CHOICES",
+        "NotificationMediumEnum": "core.models.choices.NotificationMedium",
     },
 }
 
@@ -347,6 +348,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint (the constancia PDF) logs each step of every document at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Content-Security-Policy (django-csp)

@@ -173,15 +173,49 @@ def _attach_stored_file(message: EmailMessage, name: str) -> None:
     message.attach(part)
 
 
+class RecordedEmailMessage(EmailMessage):
+    """An e-mail whose MIME message is built once: the backend sends the very bytes
+    ``notification_send`` then keeps in the case's expediente (Date, Message-ID and the
+    multipart boundaries would differ if it were built again)."""
+
+    _built = None
+
+    def message(self, *args, **kwargs):
+        if self._built is None:
+            self._built = super().message(*args, **kwargs)
+        return self._built
+
+
+def _keep_sent_email(notification: Notification, message: EmailMessage) -> None:
+    """COP-03 / CI-05: the e-mail of a constancia, as sent, goes to the case's expediente.
+
+    In a savepoint: the message has left already, so failing to keep it must not roll the
+    notification back to pending (it would be sent twice); it is logged instead."""
+    if not notification.case_id:
+        return
+    from core.services.constancia import constancia_email_keep
+
+    try:
+        with transaction.atomic():
+            constancia_email_keep(notification=notification, eml=message.message().as_bytes())
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        log.exception(
+            "La notificación %s salió, pero no se pudo guardar el correo en el expediente: %s",
+            notification.pk,
+            exc,
+        )
+
+
 def notification_send(*, notification_id: int) -> Notification:
-    """Send one pending notification; safe to run twice (a sent one is left alone)."""
+    """Send one pending notification; safe to run twice (a sent one is left alone). The
+    e-mail of a constancia is kept in its case's expediente once sent (``_keep_sent_email``)."""
     with transaction.atomic():
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None or notification.status == Notification.Status.SENT:
             return notification
         try:
             if notification.medium == Notification.Medium.EMAIL:
-                message = EmailMessage(
+                message = RecordedEmailMessage(
                     subject=notification.subject,
                     body=notification.body,
                     from_email=notification.sender or settings.DEFAULT_FROM_EMAIL,
@@ -210,6 +244,8 @@ def notification_send(*, notification_id: int) -> Notification:
         notification.status = Notification.Status.SENT
         notification.sent_at = timezone.now()
         notification.save(update_fields=["attempts", "status", "sent_at"])
+        if notification.medium == Notification.Medium.EMAIL:
+            _keep_sent_email(notification, message)
         return notification
 
 
