@@ -320,6 +320,7 @@ SPECTACULAR_SETTINGS = {
         "AttemptOutcomeEnum": "core.models.assignment.ContactAttempt.Outcome",
         "CloseOutcomeEnum": "core.services.closing.CLOSE_OUTCOME_CHOICES",
         "NotificationMediumEnum": "core.models.choices.NotificationMedium",
+        "AppointmentStatusEnum": "core.models.agenda.AppointmentStatus",
     },
 }
 

@@ -90,6 +90,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "delete_rosterentry",
         "view_shiftcheck",
         "view_turn",
+        # The agenda (issue 13): appointment types and working hours; bookings read-only.
+        "view_appointmenttype",
+        "add_appointmenttype",
+        "change_appointmenttype",
+        "view_workinghours",
+        "add_workinghours",
+        "change_workinghours",
+        "delete_workinghours",
+        "view_appointment",
     ],
     Role.ASIGNADOR: [
         "view_office",

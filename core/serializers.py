@@ -21,6 +21,7 @@ from core.models import (
     TransactionType,
 )
 from core.privacy import mask_phone
+from core.services.calls import MAX_ATTEMPTS, NEXT_STEPS, case_protocol
 from core.services.closing import CLOSE_OUTCOME_CHOICES
 
 
@@ -205,12 +206,34 @@ class CustomerNameSerializer(serializers.ModelSerializer):
         fields = ["id", "full_name"]
 
 
+class CaseProtocolSerializer(serializers.Serializer):
+    """The call protocol of the case (CORE-07, issue 13 item 6): what is due next."""
+
+    attempts_left = serializers.IntegerField(
+        min_value=0, max_value=MAX_ATTEMPTS, help_text="Llamadas que aún se pueden hacer (0 a 3)."
+    )
+    next_step = serializers.ChoiceField(
+        choices=[(step, step) for step in NEXT_STEPS],
+        allow_null=True,
+        help_text="llamar, mensaje_de_voz (tras tres llamadas sin contestar) o cerrar (el "
+        "cliente contestó o fue atendido por video); null si el caso está cerrado.",
+    )
+    voicemail_script = serializers.CharField(
+        allow_blank=True,
+        help_text="El mensaje de voz que se debe dejar cuando next_step es mensaje_de_voz; "
+        "vacío en otro caso.",
+    )
+    answered = serializers.BooleanField(help_text="El cliente contestó (o fue atendido por video).")
+    by_video = serializers.BooleanField(help_text="Atendido por video en el módulo.")
+
+
 class CaseDetailSerializer(CaseListSerializer):
     customer = serializers.SerializerMethodField()
     initial_cause = serializers.CharField(source="initial_cause.name", read_only=True, default=None)
     history = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     attempts = serializers.SerializerMethodField()
+    protocol = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
@@ -224,6 +247,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "history",
             "evidence",
             "attempts",
+            "protocol",
         ]
 
     def to_representation(self, instance):
@@ -248,6 +272,10 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_evidence(self, obj) -> list[dict]:
         return EvidenceSerializer(self.context["evidence"], many=True).data
+
+    @extend_schema_field(CaseProtocolSerializer)
+    def get_protocol(self, obj) -> dict:
+        return CaseProtocolSerializer(case_protocol(obj, self.context.get("attempts"))).data
 
 
 class ContactAttemptSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ refused on the change, delete and history pages (NFR-02). Cases, contact attempt
 customers are read-only for everybody but superusers, and a case's state never changes here:
 it changes through the services (call protocol, closing, reassignment on the case page)."""
 
-from core.admin import config, outbound, records, roster, turns, video  # noqa: F401 — registers admins
+from core.admin import agenda, config, outbound, records, roster, turns, video  # noqa: F401 — registers admins
 from core.admin.scope import RecordAdmin, ScopedAdmin, UnitScopedAdmin
 
 __all__ = ["RecordAdmin", "ScopedAdmin", "UnitScopedAdmin"]

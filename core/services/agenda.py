@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from core.business_days import BOGOTA, is_holiday
 from core.exceptions import ProtocolConflict
@@ -28,6 +29,9 @@ EXCLUSION_VIOLATION = "23P01"
 TAKEN = "Ese horario ya no está disponible: elija otro de la lista."
 EXPIRED = "La reserva del horario venció: elija de nuevo un horario libre."
 NOT_IN_AGENDA = "Ese horario no está en la agenda de citas."
+HOLD_MISSING = "No existe esa reserva de horario."
+#: History reason of a hold whose time ran out (the sweep, or a new hold on its slot).
+EXPIRY_REASON = "reserva de horario vencida"
 
 _sqlite_lock = threading.Lock()
 
@@ -76,16 +80,18 @@ def _agenda_slots(
         .order_by("start", "technologist__first_name", "technologist_id")
     )
     length = dt.timedelta(minutes=appointment_type.duration_minutes)
-    slots = []
+    slots: dict[tuple[dt.datetime, int], Slot] = {}  # overlapping rows give a slot once
     for row in hours:
         start = dt.datetime.combine(day, row.start, tzinfo=BOGOTA)
         close = dt.datetime.combine(day, row.end, tzinfo=BOGOTA)
         name = row.technologist.get_full_name() or row.technologist.username
         while start + length <= close:
             if start > now:
-                slots.append(Slot(start, start + length, row.technologist_id, name))
+                slots[start, row.technologist_id] = Slot(
+                    start, start + length, row.technologist_id, name
+                )
             start += length
-    return sorted(slots, key=lambda s: (s.start, s.technologist_name, s.technologist_id))
+    return sorted(slots.values(), key=lambda s: (s.start, s.technologist_name, s.technologist_id))
 
 
 def _busy_q(now: dt.datetime) -> Q:
@@ -140,16 +146,35 @@ def _slot_for(
     raise ValidationError({"start": NOT_IN_AGENDA})
 
 
+def _expire(holds, *, now, skip_locked: bool = False) -> int:
+    """Make the (stale) ``holds`` ``vencida``, with a history row each: lock them, re-read the
+    condition after the lock (PostgreSQL re-checks it on a row another transaction changed),
+    save. Appointments are history-tracked, so never a bare ``QuerySet.update``."""
+    with transaction.atomic():
+        locked = list(
+            holds.select_for_update(skip_locked=skip_locked).filter(
+                status=AppointmentStatus.RETENIDA, held_until__lte=now
+            )
+        )
+        for hold in locked:
+            hold.status, hold.held_until, hold.updated_at = AppointmentStatus.VENCIDA, None, now
+        if locked:
+            bulk_update_with_history(
+                locked,
+                Appointment,
+                ["status", "held_until", "updated_at"],
+                default_change_reason=EXPIRY_REASON,
+            )
+    return len(locked)
+
+
 def _expire_stale_overlapping(*, technologist_id: int, start, end, now) -> None:
     """Holds of that technologist overlapping ``start``–``end`` whose time ran out: vencidas now,
     so they no longer block the constraint (the periodic sweep does the rest)."""
-    Appointment.objects.filter(
-        technologist_id=technologist_id,
-        status=AppointmentStatus.RETENIDA,
-        held_until__lte=now,
-        start__lt=end,
-        end__gt=start,
-    ).update(status=AppointmentStatus.VENCIDA, held_until=None, updated_at=now)
+    _expire(
+        Appointment.objects.filter(technologist_id=technologist_id, start__lt=end, end__gt=start),
+        now=now,
+    )
 
 
 def _is_exclusion_violation(exc: IntegrityError) -> bool:
@@ -224,24 +249,33 @@ def agenda_confirm(
     holds = Appointment.objects.filter(pk=hold_id)
     if modality is not None:
         holds = holds.filter(type__modality=modality)
-    if not holds.exists():
-        raise ValidationError({"hold": "No existe esa reserva de horario."})
-    changed = holds.filter(status=AppointmentStatus.RETENIDA, held_until__gt=now).update(
-        status=AppointmentStatus.CONFIRMADA, held_until=None, case=case, updated_at=now
-    )
-    if not changed:
-        raise ProtocolConflict(EXPIRED)
+    with transaction.atomic():
+        hold = holds.select_for_update(of=("self",)).first()
+        if hold is None:
+            raise ValidationError({"hold": HOLD_MISSING})
+        if hold.status != AppointmentStatus.RETENIDA or hold.held_until <= now:
+            raise ProtocolConflict(EXPIRED)
+        hold.status, hold.held_until, hold.case = AppointmentStatus.CONFIRMADA, None, case
+        hold.save(update_fields=["status", "held_until", "case", "updated_at"])
     return Appointment.objects.select_related("type", "technologist").get(pk=hold_id)
 
 
 def agenda_release(*, hold_id: int, now: dt.datetime | None = None) -> bool:
-    """Give a hold back before it expires (the user went back): ``cancelada``."""
-    now = now or timezone.now()
-    return bool(
-        Appointment.objects.filter(pk=hold_id, status=AppointmentStatus.RETENIDA).update(
-            status=AppointmentStatus.CANCELADA, held_until=None, updated_at=now
+    """Give a hold back before it expires (the user went back): ``cancelada``. False when it
+    is no longer held (confirmed, released or expired). ``now`` is not needed: kept for the
+    callers."""
+    with transaction.atomic():
+        hold = (
+            Appointment.objects.select_for_update()
+            .filter(pk=hold_id, status=AppointmentStatus.RETENIDA)
+            .first()
         )
-    )
+        if hold is None:
+            return False
+        hold.status, hold.held_until = AppointmentStatus.CANCELADA, None
+        hold._change_reason = "reserva de horario liberada"
+        hold.save(update_fields=["status", "held_until", "updated_at"])
+    return True
 
 
 def agenda_reschedule(
@@ -295,6 +329,5 @@ def agenda_cancel(*, appointment: Appointment, now: dt.datetime | None = None) -
 def agenda_holds_expire(*, now: dt.datetime | None = None) -> int:
     """The periodic sweep: holds whose time ran out become ``vencida``."""
     now = now or timezone.now()
-    return Appointment.objects.filter(
-        status=AppointmentStatus.RETENIDA, held_until__lte=now
-    ).update(status=AppointmentStatus.VENCIDA, held_until=None, updated_at=now)
+    # Rows locked by a hold or confirmation under way are left to the next run.
+    return _expire(Appointment.objects.all(), now=now, skip_locked=True)

@@ -53,6 +53,54 @@ def attempts_state(
     }
 
 
+#: ``case_protocol``'s next steps (CORE-07): call again, leave the voicemail, close the case.
+NEXT_CALL = "llamar"
+NEXT_VOICEMAIL = "mensaje_de_voz"
+NEXT_CLOSE = "cerrar"
+NEXT_STEPS = (NEXT_CALL, NEXT_VOICEMAIL, NEXT_CLOSE)
+
+
+def case_protocol(case: Case, attempts: list[ContactAttempt] | None = None) -> dict:
+    """The call protocol of a case as its page and the API show it (CORE-07, issue 13 item 6):
+    ``attempts_state`` plus
+
+    - ``attempts_left``: calls that may still be made (0..3; 0 once answered or closed);
+    - ``next_step``: ``cerrar`` once the customer answered or was attended by video,
+      ``mensaje_de_voz`` after three unanswered calls, else ``llamar``; ``None`` for a closed
+      case (nothing left to do);
+    - ``voicemail_script``: the script to read when ``next_step`` is ``mensaje_de_voz`` (the
+      template the case's modality registered; a condo case's names its appointment's day,
+      month and hour), else "".
+
+    Queries: the attempts (unless given), the video check for kiosk modalities, and the
+    appointment and template only when the voicemail is due."""
+    from core.selectors.agenda import case_appointment
+    from core.services.messaging import voicemail_script
+
+    attempts = list(case.attempts.all()) if attempts is None else attempts
+    state = attempts_state(case, attempts, by_video=case_attended_by_video(case))
+    if case.is_closed:
+        next_step = None
+    elif state["answered"]:
+        next_step = NEXT_CLOSE
+    elif state["unanswered"] >= MAX_ATTEMPTS:
+        next_step = NEXT_VOICEMAIL
+    else:
+        next_step = NEXT_CALL
+    script = ""
+    if next_step == NEXT_VOICEMAIL:
+        appointment = case_appointment(case)
+        script = voicemail_script(
+            case=case, appointment_at=appointment.start if appointment else None
+        )
+    return {
+        **state,
+        "attempts_left": max(0, MAX_ATTEMPTS - state["count"]) if next_step == NEXT_CALL else 0,
+        "next_step": next_step,
+        "voicemail_script": script,
+    }
+
+
 @transaction.atomic
 def attempt_log(*, case: Case, by: User, outcome: str, number_dialled: str) -> ContactAttempt:
     """Record one call. After 3 unanswered calls the voicemail script is due; no 4th call."""

@@ -8,6 +8,8 @@ ticks the box by mistake — and one setup holds a case of the user's own office
 other unit. The table below is written out by hand: role × admin URL × object → status.
 """
 
+import datetime as dt
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -16,6 +18,8 @@ from django.utils import timezone
 
 from core.admin import ScopedAdmin
 from core.models import (
+    Appointment,
+    AppointmentType,
     AssignmentPool,
     CaseStatus,
     ContactAttempt,
@@ -27,6 +31,7 @@ from core.models import (
     StaffAvailability,
     Unit,
     VideoSession,
+    WorkingHours,
 )
 from core.roles import Role
 from core.services.evidence import evidence_attach
@@ -239,6 +244,7 @@ SCOPED_MODELS = sorted(
 def test_nfr02_the_scoped_admins_are_the_ones_expected():
     """Every admin of a model that belongs to a case, a unit or an office is scoped."""
     assert SCOPED_MODELS == [
+        "appointment",
         "assignmentpool",
         "case",
         "contactattempt",
@@ -252,7 +258,26 @@ def test_nfr02_the_scoped_admins_are_the_ones_expected():
         "staffavailability",
         "user",
         "videosession",
+        "workinghours",
     ]
+
+
+def _far_agenda(far):
+    """A technologist of the other unit with working hours and an appointment (issue 13)."""
+    technologist = UserFactory(username="tecnologo_agenda_lejano", home_office=far)
+    kind = AppointmentType.objects.get(code="copropiedad")
+    hours = WorkingHours.objects.create(
+        technologist=technologist, weekday=0, start=dt.time(8), end=dt.time(12)
+    )
+    start = timezone.now() + dt.timedelta(days=1)
+    appointment = Appointment.objects.create(
+        type=kind,
+        technologist=technologist,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        status="confirmada",
+    )
+    return {"workinghours": {hours.pk}, "appointment": {appointment.pk}}
 
 
 def _far_video_session(far):
@@ -293,7 +318,9 @@ def test_nfr02_every_scoped_admin_changelist_lists_only_rows_in_scope(client, sc
             )
         ),
         "videosession": {_far_video_session(scene["far"]).pk},
-    }[model]
+    }.get(model)
+    if other_unit_rows is None:
+        other_unit_rows = _far_agenda(scene["far"])[model]
     opened = 0
     for role in Role:
         client.force_login(scene["users"][role.value])
