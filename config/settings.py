@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "CloseOutcomeEnum": "core.services.closing.CLOSE_OUTCOME_CHOICES",
         "NotificationMediumEnum": "core.models.choices.NotificationMedium",
         "AppointmentStatusEnum": "core.models.agenda.AppointmentStatus",
+        "CaseStatusEnum": "core.models.choices.CaseStatus",
     },
 }
 

@@ -232,3 +232,46 @@ class TurnCaseForm(BootstrapWidgetsMixin, forms.Form):
             "motive": data["motive"],
             "contract_number": data["contract_number"],
         }
+
+
+class NotificationAuthorisationForm(BootstrapWidgetsMixin, forms.Form):
+    """CORE-13 on the case page: how the customer authorises being notified of the PQR's
+    decision, in the procedure's order (e-mail with express consent, else a mobile for an SMS
+    citation, else a physical address). Only converts; ``case_notification_authorise`` holds
+    the rules and their Spanish messages (its field names are these)."""
+
+    medium = forms.ChoiceField(
+        label="Medio autorizado de notificación",
+        choices=NotificationMedium.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Indique el medio autorizado de notificación.",
+            "invalid_choice": "Indique el medio autorizado de notificación.",
+        },
+    )
+    email = forms.CharField(label="Correo electrónico", max_length=254, required=False)
+    email_consent = forms.BooleanField(
+        label="El cliente autoriza expresamente la notificación por correo electrónico",
+        required=False,
+    )
+    mobile = forms.CharField(label="Celular para la citación por SMS", required=False)
+    address = forms.CharField(label="Dirección física para la citación", required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "autorizacion_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.input_type = "email"
+        self.fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="off")
+
+    @classmethod
+    def for_case(cls, case):
+        """The form filled with what the case already has."""
+        return cls(
+            initial={
+                "medium": case.notification_medium or None,
+                "email": case.notification_email or case.contact_email or case.customer.email,
+                "email_consent": case.notification_email_consent,
+                "mobile": case.notification_mobile or case.customer.mobile,
+                "address": case.notification_address,
+            }
+        )

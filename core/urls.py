@@ -16,6 +16,12 @@ urlpatterns = [
     path("casos/<int:pk>/reasignar/", views.ReassignView.as_view(), name="case_reassign"),
     path("casos/<int:pk>/evidencias/", views.EvidenceUploadView.as_view(), name="evidence_upload"),
     path(
+        "casos/<int:pk>/autorizacion-notificacion/",
+        views.NotificationAuthoriseView.as_view(),
+        name="notification_authorise",
+    ),
+    path("casos/<int:pk>/constancia/", views.ConstanciaView.as_view(), name="constancia"),
+    path(
         "evidencias/<int:pk>/descargar/",
         views.EvidenceDownloadView.as_view(),
         name="evidence_download",

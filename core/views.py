@@ -11,8 +11,15 @@ from django.views import View
 
 from core import modalities, selectors
 from core.business_days import business_days_between
-from core.forms import AttemptForm, CloseForm, EvidenceUploadForm, ReassignForm, form_add_errors
-from core.models import CaseStatus, ContactAttempt
+from core.forms import (
+    AttemptForm,
+    CloseForm,
+    EvidenceUploadForm,
+    NotificationAuthorisationForm,
+    ReassignForm,
+    form_add_errors,
+)
+from core.models import CaseStatus, ContactAttempt, Notification, NotificationMedium
 from core.permissions import RoleRequiredMixin
 from core.roles import (
     EVIDENCE_ROLES,
@@ -23,12 +30,14 @@ from core.roles import (
     start_page_for,
     user_has_role,
 )
+from core.selectors.agenda import technologist_day_appointments
 from core.selectors.turns import office_turns_to_check
 from core.services import calls, closing
+from core.services import constancia as constancia_services
 from core.services.assignment import case_reassign
 from core.services.deadlines import NEAR_DUE_BUSINESS_DAYS
-from core.services.messaging import voicemail_script
 from core.services.turns import DECISIONS
+from core.views_common import status_for
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -92,25 +101,32 @@ class WorkbenchView(RoleRequiredMixin, View):
             (case, due_state(case.due_date, today))
             for case in selectors.workbench_cases_for_user(user=request.user)
         ]
-        return render(
-            request,
-            self.template_name,
-            {"rows": rows},
-        )
+        return render(request, self.template_name, self.context(request, rows=rows, today=today))
+
+    def context(self, request, *, rows, today) -> dict:
+        """The table's rows; the full page also gets today's appointments (issue 13: "Citas de
+        hoy", with the reminder AGENDA_REMINDER_MINUTES before each start)."""
+        return {
+            "rows": rows,
+            "appointments": technologist_day_appointments(technologist=request.user, day=today),
+            "reminder_minutes": settings.AGENDA_REMINDER_MINUTES,
+            "now": timezone.now(),
+        }
 
 
 class WorkbenchTableView(WorkbenchView):
     template_name = "core/partials/_workbench_table.html"
+
+    def context(self, request, *, rows, today) -> dict:
+        return {"rows": rows}
 
 
 def render_case_page(request, case, *, status=200, **forms):
     """The case page: customer, CRM fields, due date, protocol, evidence, history."""
     is_assignee = case.assigned_to_id == request.user.pk
     attempts = selectors.case_attempts(case=case)
-    protocol = calls.attempts_state(case, attempts, by_video=calls.case_attended_by_video(case))
-    script = ""
-    if is_assignee and protocol["needs_voicemail"]:
-        script = voicemail_script(case=case)
+    protocol = calls.case_protocol(case, attempts)
+    script = protocol["voicemail_script"] if is_assignee else ""
     can_upload = request.user.is_superuser or user_has_role(request.user, *EVIDENCE_ROLES)
     can_reassign = not case.is_closed and (
         request.user.is_superuser or user_has_role(request.user, *REASSIGN_ROLES)
@@ -123,6 +139,13 @@ def render_case_page(request, case, *, status=200, **forms):
         "supported_office": case.supported_office_id,
         "initial_cause": case.initial_cause_id,
         "motive": case.motive,
+        # An authorisation recorded before closing (COP-03) is what the close form shows: a
+        # blank form would erase it, and the constancia sent for it.
+        "notification_medium": case.notification_medium,
+        "notification_email": case.notification_email,
+        "notification_email_consent": case.notification_email_consent,
+        "notification_mobile": case.notification_mobile,
+        "notification_address": case.notification_address,
     }
     context = {
         "case": case,
@@ -324,3 +347,91 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # noqa: BLE001
             body["broker"] = f"inalcanzable: {exc.__class__.__name__}"
     return JsonResponse(body, status=status)
+
+
+# --- Notification authorisation and constancia (CORE-13, COP-03, CI-05) ----------------------
+
+CONSTANCIA_PANEL = "core/partials/_constancia_panel.html"
+
+
+def constancia_panel(request, case, forms) -> dict:
+    """The context of ``core/partials/_constancia_panel.html`` for a modality's case panel: the
+    authorisation form (the assigned technologist of an open case only), the constancias sent
+    (one query, with their PDF and e-mail) and the errors of a refused constancia."""
+    can_act = (
+        case.assigned_to_id == request.user.pk
+        and not case.is_closed
+        and user_has_role(request.user, Role.TECNOLOGO)
+    )
+    constancias = list(case.constancias.select_related("evidence", "notification"))
+    labels = dict(NotificationMedium.choices)
+    return {
+        "case": case,
+        "can_act": can_act,
+        "form": forms.get("authorisation_form")
+        or (NotificationAuthorisationForm.for_case(case) if can_act else None),
+        "rows": [(item, labels.get(item.medium, item.medium)) for item in constancias],
+        "pending": any(
+            item.notification.status == Notification.Status.PENDING for item in constancias
+        ),
+        "errors": forms.get("constancia_errors") or [],
+    }
+
+
+class NotificationAuthoriseView(RoleRequiredMixin, View):
+    """CORE-13: the assigned technologist records the medium the customer authorised."""
+
+    allowed_roles = (Role.TECNOLOGO,)
+
+    def post(self, request, pk: int):
+        case = selectors.case_get_for_user(user=request.user, case_id=pk)
+        form = NotificationAuthorisationForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                case = constancia_services.case_notification_authorise(
+                    case=case, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form_add_errors(form, exc)
+                status = status_for(exc)
+            else:
+                messages.success(
+                    request,
+                    "Autorización de notificación registrada: "
+                    f"{case.get_notification_medium_display()}.",
+                )
+                return redirect("core:case_detail", pk=case.pk)
+        return render_case_page(request, case, authorisation_form=form, status=status)
+
+
+class ConstanciaView(RoleRequiredMixin, View):
+    """COP-03: "Generar y enviar constancia" (POST); GET answers the panel's list of constancias
+    (htmx, while one waits for the mail server)."""
+
+    allowed_roles = (Role.TECNOLOGO,)
+
+    def get(self, request, pk: int):
+        case = selectors.case_get_for_user(user=request.user, case_id=pk)
+        return render(
+            request,
+            CONSTANCIA_PANEL,
+            {"constancia": constancia_panel(request, case, {}), "list_only": True, "case": case},
+        )
+
+    def post(self, request, pk: int):
+        case = selectors.case_get_for_user(user=request.user, case_id=pk)
+        try:
+            sent = constancia_services.constancia_send(case=case, by=request.user)
+        except ValidationError as exc:
+            return render_case_page(
+                request, case, constancia_errors=exc.messages, status=status_for(exc)
+            )
+        except constancia_services.ConstanciaPdfUnavailable as exc:
+            return render_case_page(request, case, constancia_errors=[str(exc)], status=503)
+        messages.success(
+            request,
+            "Constancia generada: el correo con el PDF sale hacia "
+            f"{sent.notification.recipient} desde el buzón de la modalidad.",
+        )
+        return redirect("core:case_detail", pk=case.pk)

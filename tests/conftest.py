@@ -54,6 +54,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     make sure the reference data of the migrations is there."""
     from django.apps import apps
 
+    from copropiedad.reference_data import load_all as load_copropiedad
     from core.reference_data import load_all
     from desborde.reference_data import load_pools
     from pqr_digital.reference_data import load_all as load_pqr_digital
@@ -62,6 +63,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_all(apps)
         load_pools(apps)
         load_pqr_digital(apps)
+        load_copropiedad(apps)
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +77,7 @@ def _reference_data(request):
     if transactional:
         from django.apps import apps
 
+        from copropiedad.reference_data import load_all as load_copropiedad
         from core.reference_data import load_all
         from desborde.reference_data import load_pools
         from pqr_digital.reference_data import load_all as load_pqr_digital
@@ -83,6 +86,7 @@ def _reference_data(request):
         load_all(apps)
         load_pools(apps)
         load_pqr_digital(apps)
+        load_copropiedad(apps)
 
 
 @pytest.fixture
@@ -190,6 +194,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         **meta,
     }
+    # The files a test stores (evidence, attachments) must be where the worker reads them:
+    # ``real_worker`` points the test's MEDIA_ROOT at this directory.
+    media = tmp_path_factory.mktemp("worker-media")
+    env["MEDIA_ROOT"] = str(media)
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     root = Path(__file__).resolve().parents[1]
     with open(log, "w") as out:
@@ -226,7 +234,13 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             time.sleep(0.2)
         else:
             pytest.fail(f"el worker no quedó listo en 60 s:\n{log.read_text()}")
-        yield {"queue": queue, "log": log, "meta_port": meta_port, "meta": meta}
+        yield {
+            "queue": queue,
+            "log": log,
+            "meta_port": meta_port,
+            "meta": meta,
+            "media": media,
+        }
     finally:
         proc.terminate()
         try:
@@ -236,10 +250,12 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def real_worker(celery_worker_process):
-    """Send tasks to the real worker for this test (not eager)."""
+def real_worker(celery_worker_process, settings):
+    """Send tasks to the real worker for this test (not eager); files stored by the test go
+    where the worker reads them."""
     from config.celery import app
 
+    settings.MEDIA_ROOT = celery_worker_process["media"]
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = celery_worker_process["queue"]

@@ -3,18 +3,11 @@ ahead. Managers choose its technologists and edit it in admin."""
 
 from django.db import migrations
 
+from copropiedad import reference_data
+
 
 def load(apps, schema_editor):
-    AppointmentType = apps.get_model("core", "AppointmentType")
-    AppointmentType.objects.get_or_create(
-        code="copropiedad",
-        defaults={
-            "name": "Cita telefónica de administrador de copropiedad",
-            "modality": "copropiedad",
-            "duration_minutes": 30,
-            "days_ahead": 30,
-        },
-    )
+    reference_data.load_all(apps)
 
 
 class Migration(migrations.Migration):

@@ -151,6 +151,7 @@ ATTACHMENT_TYPES = {
     ".csv": "text/csv",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".pdf": "application/pdf",
+    ".ics": "text/calendar",
 }
 
 

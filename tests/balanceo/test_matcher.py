@@ -398,10 +398,10 @@ def test_bal03_a_pair_that_fails_rolls_back_whole_and_the_round_goes_on(world, m
 
 #: A round that makes one pair: its request number, the matcher's lock (with the last number),
 #: then the ready technologists, the kiosks, the calls in progress, the oldest turn, the chosen
-#: kiosk, the seat's lock, core's turn call (turn, roster, kiosk, update, event, savepoints) and video session
-#: (insert, savepoints); then the next iteration (technologists, kiosks, calls, turn) finds
-#: nothing; the unlock and the last look at the number. Inside the test's transaction each
-#: iteration is a savepoint (two statements). Pinned: a change must say why.
+#: kiosk, the seat's lock, core's turn call (turn, roster, kiosk, update, event, savepoints) and
+#: video session (insert, savepoints); then the next iteration (technologists, kiosks, calls,
+#: turn) finds nothing; the unlock and the last look at the number. Inside the test's
+#: transaction each iteration is a savepoint (two statements). Pinned: a change must say why.
 ROUND_WITH_ONE_PAIR = 32
 #: Nothing to do: the number, the lock, the ready technologists, the kiosks, the calls, the
 #: turn (and the savepoint), the unlock, the last look.

@@ -43,9 +43,14 @@ EXP = (302, "/pqr-digital/exportes/")  # the help desk's daily exports (pqr_digi
 REA = (302, "/pqr-digital/reasignacion/")  # the gestor de oficina's digital PQR (pqr_digital)
 CTA = (302, "/cuenta/")
 DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
+COP = (302, "/copropiedad/")  # a step of the condo call without its requirement → step 1
 
 #: The 404 message of each API resource (by the path segment after /api/v1/), when not a case's.
-NOT_FOUND = {"pqr-digital": "No existe el exporte.", "turns": "Turno no encontrado."}
+NOT_FOUND = {
+    "pqr-digital": "No existe el exporte.",
+    "turns": "Turno no encontrado.",
+    "copropiedad": "Cita no encontrada.",
+}
 #: Meta's webhook refuses a wrong verification token (GET) or signature (POST) with these.
 WEBHOOK_REFUSED = ("Verificación del webhook rechazada", "Firma")
 YESTERDAY = dt.datetime.now(tz=BOGOTA).date() - dt.timedelta(days=1)
@@ -60,6 +65,17 @@ TABLE = {
     "POST /casos/{case}/evidencias/":   (LOG,  DET,  DET,  403,  403,  403,  404,  403,  403,  403),
     "GET /casos/mis-casos/":            (LOG,  403,  200,  403,  403,  403,  403,  403,  403,  403),
     "GET /casos/mis-casos/tabla/":      (LOG,  403,  200,  403,  403,  403,  403,  403,  403,  403),
+    # Issue 13 (CORE-13, COP-03) pages: the assigned technologist only; the body has no medium
+    # (400) and the scene's case no authorisation yet (400).
+    "POST /casos/{case}/autorizacion-notificacion/":
+                                        (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
+    "POST /casos/{case}/constancia/":   (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
+    "GET /casos/{case}/constancia/":    (LOG,  403,  200,  403,  403,  403,  403,  403,  403,  403),
+    # Issue 13 (COP-01): the creador's condo pages; step 2 and 3 without a call → step 1.
+    "GET /copropiedad/":                (LOG,  403,  403,  403,  403,  403,  200,  403,  403,  403),
+    "GET /copropiedad/agenda/":         (LOG,  403,  403,  403,  403,  403,  COP,  403,  403,  403),
+    "GET /copropiedad/datos/":          (LOG,  403,  403,  403,  403,  403,  COP,  403,  403,  403),
+    "GET /copropiedad/citas/":          (LOG,  403,  403,  403,  403,  403,  200,  403,  403,  403),
     "POST /casos/{case}/intentos/":     (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
     "POST /casos/{case}/cerrar/":       (LOG,  403,  400,  403,  403,  403,  403,  403,  403,  403),
     "POST /casos/{case}/reasignar/":    (LOG,  403,  403,  400,  400,  403,  403,  403,  400,  403),
@@ -90,6 +106,12 @@ TABLE = {
     "POST /api/v1/cases/{case}/evidence/": (401, 201, 201, 403, 403, 403, 404, 403, 403, 403),
     "POST /api/v1/cases/{case}/close/":    (401, 403, 400, 403, 403, 403, 403, 403, 403, 403),
     "POST /api/v1/cases/{case}/reassign/": (401, 403, 403, 400, 400, 403, 403, 403, 400, 403),
+    # Issue 13 (CORE-13, COP-03): the assigned technologist only; the scene's case has no
+    # medium in the body (400) and no authorisation yet (400).
+    "POST /api/v1/cases/{case}/notification-authorisation/":
+                                        (401,  403,  400,  403,  403,  403,  403,  403,  403,  403),
+    "POST /api/v1/cases/{case}/constancia/":
+                                        (401,  403,  400,  403,  403,  403,  403,  403,  403,  403),
     "POST /api/v1/customers/{cu}/contact/": (401, 403, 400, 403, 403, 403, 403, 403, 403, 403),
     "POST /api/v1/cases/reassign/":     (401,  403,  403,  400,  400,  403,  403,  403,  400,  403),
     "POST /api/v1/auth/logout/":        (401,  200,  200,  200,  200,  200,  200,  200,  200,  200),
@@ -126,6 +148,22 @@ TABLE = {
     "GET /admin/core/turn/":            (ADL,  ADL,  ADL,  200,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
     "GET /admin/pqr_digital/interaction/": (ADL, ADL, ADL, 200, ADL, ADL, ADL, ADL, ADL, ADL),
     "GET /admin/pqr_digital/digitalpqrexport/": (ADL, ADL, ADL, 403, ADL, ADL, ADL, ADL, ADL, ADL),
+    # Issue 13: the agenda, for the roles that book (the creador, condo administrators): no
+    # type nor date in the query (400), no slot in the body (400).
+    "GET /api/v1/agenda/slots/":        (401,  403,  403,  403,  403,  403,  400,  403,  403,  403),
+    "POST /api/v1/agenda/holds/":       (401,  403,  403,  403,  403,  403,  400,  403,  403,  403),
+    # Issue 13 (COP-01): the condo administrators' API, the creador's: an empty body (400), an
+    # appointment that does not exist (404).
+    "GET /api/v1/copropiedad/appointments/": (401, 403, 403, 403, 403, 403, 200, 403, 403, 403),
+    "POST /api/v1/copropiedad/appointments/": (401, 403, 403, 403, 403, 403, 400, 403, 403, 403),
+    "POST /api/v1/copropiedad/appointments/999999/reschedule/":
+                                        (401,  403,  403,  403,  403,  403,  404,  403,  403,  403),
+    "POST /api/v1/copropiedad/appointments/999999/cancel/":
+                                        (401,  403,  403,  403,  403,  403,  404,  403,  403,  403),
+    "POST /api/v1/copropiedad/phone-solutions/":
+                                        (401,  403,  403,  403,  403,  403,  400,  403,  403,  403),
+    "GET /admin/copropiedad/condocase/": (ADL, ADL,  ADL,  403,  ADL,  ADL,  ADL,  ADL,  ADL,  ADL),
+    "GET /admin/copropiedad/copropiedad/": (ADL, ADL, ADL, 403, ADL, ADL,  ADL,  ADL,  ADL,  ADL),
 }
 # fmt: on
 
