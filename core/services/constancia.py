@@ -350,24 +350,44 @@ def constancia_send(*, case: Case, by: User) -> Constancia:
 
 
 def constancia_email_keep(*, notification: Notification, eml: bytes) -> Evidence | None:
-    """After the mail server took a constancia's e-mail: keep the message as sent (.eml) in the
-    case's expediente (2.6: "publicar … los correos electrónicos"). Other notifications are
-    left alone. Called by ``core.services.messaging.notification_send`` once per notification
-    (a sent one is never sent again)."""
+    """After the mail server took an e-mail of a case: keep the message as sent (.eml) in the
+    case's expediente when it went to the customer — a constancia's (COP-03, CI-05), an
+    appointment's invitation (COP-04: "publicar … los correos electrónicos"), any message to the
+    case's contact. Internal e-mails (to staff: DF-04's report to the asignador) are left out.
+    Called by ``core.services.messaging.notification_send`` once per notification (a sent one
+    is never sent again)."""
     constancia = (
         Constancia.objects.filter(notification_id=notification.pk)
         .select_related("case", "created_by")
         .first()
     )
-    if constancia is None:
-        return None
+    if constancia is not None:
+        case, by = constancia.case, constancia.created_by
+        name = f"constancia-{case.number}.eml"
+    else:
+        case = (
+            Case.objects.select_related("customer", "created_by", "assigned_to")
+            .filter(pk=notification.case_id)
+            .first()
+        )
+        if case is None:
+            return None
+        customer_addresses = {
+            address.strip().lower()
+            for address in (case.notification_email, case.contact_email, case.customer.email)
+            if address
+        }
+        by = case.created_by or case.assigned_to
+        if notification.recipient.strip().lower() not in customer_addresses or by is None:
+            return None
+        name = f"correo-{case.number}-{notification.pk}.eml"
     return evidence_store_generated(
-        case=constancia.case,
+        case=case,
         kind=EvidenceKind.EMAIL,
-        filename=f"constancia-{constancia.case.number}.eml",
+        filename=name,
         content=eml,
         content_type="message/rfc822",
-        by=constancia.created_by,
+        by=by,
         reason=f"correo enviado a {notification.recipient}: {notification.subject}"[:100],
     )
 

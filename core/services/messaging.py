@@ -188,7 +188,8 @@ class RecordedEmailMessage(EmailMessage):
 
 
 def _keep_sent_email(notification: Notification, message: EmailMessage) -> None:
-    """COP-03 / CI-05: the e-mail of a constancia, as sent, goes to the case's expediente.
+    """COP-03 / COP-04 / CI-05: an e-mail to the case's customer (a constancia, an invitation),
+    as sent, goes to the case's expediente (``constancia_email_keep`` decides which).
 
     In a savepoint: the message has left already, so failing to keep it must not roll the
     notification back to pending (it would be sent twice); it is logged instead."""

@@ -127,6 +127,11 @@ def test_core12_confirmation_email_leaves_from_the_condo_mailbox_with_the_ics(
     assert b"METHOD:REQUEST" in attachment.get_payload(decode=True)
     notification = Notification.objects.get(case=case)
     assert (notification.modality, notification.status) == ("copropiedad", "enviado")
+    # COP-04: the e-mails of the attention are published in the customer's expediente.
+    [kept] = case.evidence.filter(kind="correo")
+    assert kept.content_type == "message/rfc822"
+    eml = kept.file.read()
+    assert case.number.encode() in eml and ADMIN_EMAIL.encode() in eml
 
 
 def test_cop01_expired_hold_is_a_conflict_and_nothing_is_written(creador, techs, day):
