@@ -18,7 +18,6 @@ Rules kept here:
 """
 
 import datetime as dt
-import logging
 import re
 
 from django.core.exceptions import ValidationError
@@ -52,10 +51,8 @@ from core.personal_data import (
 from core.services import agenda
 from core.services.assignment import case_reassign, cases_changed
 from core.services.cases import case_open
+from core.services.closing import case_closed_announce
 from core.services.customers import contact_details_record, customer_get_or_create
-from core.signals import case_closed
-
-log = logging.getLogger(__name__)
 
 CHANNEL_CODE = "administradores-copropiedad"
 TURN_NUMBER = "DFILA"
@@ -452,7 +449,7 @@ def condo_phone_solution(
         case._change_reason = "cerrado con solución en primer contacto en el Contact Center"
         case._history_user = by
         case.save(update_fields=["status", "closed_at", "updated_at"])
-        transaction.on_commit(lambda: _send_case_closed(case, by))
+        case_closed_announce(case, by)
     return case
 
 
@@ -464,19 +461,6 @@ def _case_note(*, case: Case, by: User, note: str) -> Case:
     case._history_user = by
     case.save(update_fields=["updated_at"])
     return case
-
-
-def _send_case_closed(case: Case, by: User) -> None:
-    """``case_closed`` after commit; a failing receiver is logged, the closure stands."""
-    for receiver, result in case_closed.send_robust(sender=Case, case=case, by=by):
-        if isinstance(result, Exception):
-            log.error(
-                "El caso %s quedó cerrado, pero falló %s al recibir case_closed: %s",
-                case.number,
-                getattr(receiver, "__qualname__", repr(receiver)),
-                result,
-                exc_info=result,
-            )
 
 
 def _short(moment: dt.datetime) -> str:

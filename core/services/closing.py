@@ -49,7 +49,7 @@ def case_close_without_contact(*, case: Case, by: User, voicemail: UploadedFile)
     case._change_reason = "cerrado sin contacto: mensaje de voz publicado en el expediente"
     case._history_user = by
     case.save(update_fields=["status", "initial_cause", "closed_at", "updated_at"])
-    _send_case_closed_on_commit(case, by)
+    case_closed_announce(case, by)
     return recording
 
 
@@ -150,11 +150,14 @@ def case_close(*, case: Case, by: User, outcome: str, **crm) -> Case:
     case._change_reason = case.get_status_display()
     case._history_user = by
     case.save(update_fields=[*CRM_FIELDS, "status", "closed_at", "updated_at"])
-    _send_case_closed_on_commit(case, by)
+    case_closed_announce(case, by)
     return case
 
 
-def _send_case_closed_on_commit(case: Case, by: User) -> None:
+def case_closed_announce(case: Case, by: User) -> None:
+    """After a closure (call it inside its transaction): live pages of the assignee and the
+    office refresh, and ``case_closed`` goes to the modality apps once it is committed. For a
+    service that closes a case in its own way (condo administrators' phone solution)."""
     from core.services.assignment import cases_changed
 
     cases_changed(user_ids=[case.assigned_to_id], office_ids=[case.supported_office_id])
