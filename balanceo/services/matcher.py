@@ -16,15 +16,15 @@ waiting-room display and the kiosk announce it) and opens the video session
 (``video_session_open``: both the technologist's page and the kiosk get ``video.connect`` and
 start the call by themselves). Both messages go out right after that pair's commit.
 
-Why this is safe with many requests and workers at once (PostgreSQL): one round at a time holds
-the matcher's session-level advisory lock (``pg_try_advisory_lock``), so pairs are made one
-after another and each reads the state the previous one committed. Triggers do not queue
-behind it: each takes a number from the sequence ``balanceo_match_requests`` and then tries the
-lock; when another round holds it, the trigger returns at once and that round, seeing a number
-newer than the one it started its pass with, looks again (and checks once more after releasing
-the lock, so a request that arrived in between is never left behind). Under load, one round
-serves every trigger that came while it ran instead of each waiting its turn for a round that
-mostly finds nothing new (measured: ``make bench BENCH=balancing``). The technologist's seat row
+Why this is safe with many requests and workers at once (PostgreSQL): one pass at a time holds
+the matcher's session-level advisory lock, so pairs are made one after another and each reads the
+state the previous one committed. Triggers do not each run a pass behind it: every trigger draws a
+number from the sequence ``balanceo_match_requests`` (after its own change committed) and waits
+for the lock; the pass that holds it records, when it ends, the last number it had seen when it
+began (``balanceo_match_served``). A trigger whose number is already served returns at once: a
+pass that began after its change committed has looked. So under load a handful of passes serve
+every trigger that came meanwhile, each trigger waits at most for the pass in progress and its
+own, and none is left behind (measured: ``make bench BENCH=balancing``). The technologist's seat row
 is locked and re-read (a "Pausar" in between wins); and the database's partial unique
 constraints (one active turn and one open video session per technologist and per kiosk) refuse
 whatever slips past — a pair that fails rolls back whole (turn call and video session) and its
@@ -72,12 +72,12 @@ log = logging.getLogger(__name__)
 
 #: Advisory lock key of the matcher ("BALANCE" in ASCII): one round at a time.
 LOCK_KEY = 0x42414C414E4345
-#: The sequence every trigger draws from (migration ``balanceo.0004``).
+#: The sequence every trigger draws from (migration ``balanceo.0004``), and the last number a
+#: finished pass had seen when it began (``balanceo.0005``).
 REQUESTS = "balanceo_match_requests"
+SERVED = "balanceo_match_served"
 #: A round stops after this many pairs (the next trigger or sweep goes on).
 MAX_PAIRS = 1000
-#: …and after this many passes that other triggers asked for (the sweep catches the rest).
-MAX_PASSES = 100
 
 _local_lock = threading.RLock()
 
@@ -110,28 +110,26 @@ class _Candidate:
 def balance_match_round(*, day=None, max_pairs: int = MAX_PAIRS) -> list[Match]:
     """Make every pair that can be made now (see the module docstring); returns the pairs this
     call made, in order. Safe to run at any time and from any number of processes at once: on
-    PostgreSQL a call that finds another round running returns ``[]`` at once, and that round
-    makes the pairs this call would have made."""
+    PostgreSQL a call waits for the round in progress, then returns ``[]`` at once when a round
+    that began after this call was made has already looked (it made the pairs this call would
+    have made)."""
     day = day or balance_today()
     if connection.vendor != "postgresql":
         with _local_lock:  # the zero-setup demo (SQLite): one round at a time in this process
             return _pairs(day=day, max_pairs=max_pairs)
-    matches: list[Match] = []
-    _sql("SELECT nextval(%s)", REQUESTS)
-    for _ in range(MAX_PASSES):
-        got, seen = _sql(
-            f"SELECT pg_try_advisory_lock(%s), (SELECT last_value FROM {REQUESTS})", LOCK_KEY
+    (mine,) = _sql("SELECT nextval(%s)", REQUESTS)
+    _sql("SELECT pg_advisory_lock(%s)", LOCK_KEY)  # waits for the round in progress, if any
+    try:
+        served, seen = _sql(
+            f"SELECT (SELECT last_value FROM {SERVED}), (SELECT last_value FROM {REQUESTS})"
         )
-        if not got:
-            break  # the round holding the lock sees the number drawn above and looks again
-        try:
-            matches += _pairs(day=day, max_pairs=max_pairs - len(matches))
-        finally:
-            _sql("SELECT pg_advisory_unlock(%s)", LOCK_KEY)
-        # A trigger that drew its number after this pass began may have tried the lock while
-        # it was held and given up: look again for it (read after the unlock, so none is lost).
-        if len(matches) >= max_pairs or _sql(f"SELECT last_value FROM {REQUESTS}")[0] == seen:
-            break
+        if served >= mine:
+            return []  # a pass that began after this request was made has looked already
+        matches = _pairs(day=day, max_pairs=max_pairs)
+        # Every request drawn before this pass began was committed before it and seen by it.
+        _sql("SELECT setval(%s, %s)", SERVED, seen)
+    finally:
+        _sql("SELECT pg_advisory_unlock(%s)", LOCK_KEY)
     if matches:
         log.debug("balanceo: %d emparejamientos", len(matches))
     return matches

@@ -156,12 +156,30 @@ def test_bal03_concurrent_rounds_finishes_and_arrivals_never_double_match_nor_st
     assert len(by_tech) == N_TECHS  # everyone worked
 
 
-def test_bal03_a_trigger_during_a_running_round_is_served_by_that_round(
+def _waiting_for_the_matcher(n: int) -> None:
+    """Until ``n`` sessions wait for the matcher's advisory lock (pg_locks), with a deadline."""
+    from balanceo.services.matcher import LOCK_KEY
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND ((classid::bigint << 32) | objid::bigint) = %s",
+                [LOCK_KEY],
+            )
+            if cursor.fetchone()[0] >= n:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"{n} sesiones no llegaron a esperar el candado del emparejador")
+
+
+def test_bal03_triggers_during_a_pass_wait_for_it_and_one_pass_serves_them(
     postgres, world, published, monkeypatch
 ):
-    """A trigger that finds another round holding the matcher's lock does not wait for it: it
-    returns at once, and the running round looks again before it lets the lock go, so the
-    customer who accepted meanwhile is matched by it (no periodic sweep in this test)."""
+    """A trigger that comes while a pass runs waits for it (it is never left behind); of two
+    triggers that waited, the first runs a pass that serves both, and the second returns
+    without a pass of its own: the pass began after its change committed."""
     from balanceo.services import matcher
     from core.models import VirtualConsent
 
@@ -174,35 +192,47 @@ def test_bal03_a_trigger_during_a_running_round_is_served_by_that_round(
 
     in_pass, go = threading.Event(), threading.Event()
     real_pairs = matcher._pairs
-    holder: list[int] = []
+    passes: dict[str, int] = defaultdict(int)
+    results: dict[str, list] = {}
 
-    def first_pass_waits(**kwargs):
+    def counted_pairs(**kwargs):
+        name = threading.current_thread().name
+        passes[name] += 1
         made = real_pairs(**kwargs)
-        if threading.get_ident() in holder and not in_pass.is_set():
-            in_pass.set()  # the pass is over, the lock still held
+        if name == "A":  # the first pass is over, the lock still held
+            in_pass.set()
             assert go.wait(30)
         return made
 
-    monkeypatch.setattr(matcher, "_pairs", first_pass_waits)
-    result: list = []
+    monkeypatch.setattr(matcher, "_pairs", counted_pairs)
 
-    def running_round():
-        holder.append(threading.get_ident())
-        try:
-            result.extend(balance_match_round())
-        finally:
-            connection.close()
+    def round_in(name):
+        def run():
+            try:
+                results[name] = balance_match_round()
+            finally:
+                connection.close()
 
-    thread = threading.Thread(target=running_round)
-    thread.start()
+        return threading.Thread(target=run, name=name)
+
+    a = round_in("A")
+    a.start()
     assert in_pass.wait(30)
-    # The second customer accepts while the round runs; its own round gives up at once.
+    # The second customer accepts while A's pass runs: two triggers come and wait.
     Turn.objects.filter(pk=second.pk).update(virtual_consent=VirtualConsent.ACEPTA)
-    assert balance_match_round() == []
+    b = round_in("B")
+    b.start()
+    _waiting_for_the_matcher(1)
+    c = round_in("C")
+    c.start()
+    _waiting_for_the_matcher(2)
     assert Turn.objects.get(pk=second.pk).status == TurnStatus.EN_ESPERA
     go.set()
-    thread.join(30)
+    for thread in (a, b, c):
+        thread.join(30)
 
-    assert [m.turn_id for m in result] == [first.pk, second.pk]
+    assert [m.turn_id for m in results["A"]] == [first.pk]
+    assert [m.turn_id for m in results["B"] + results["C"]] == [second.pk]
+    assert sorted(passes.values()) == [1, 1]  # A and whichever of B, C got the lock first
     assert Turn.objects.get(pk=second.pk).status == TurnStatus.LLAMADO
     assert VideoSession.objects.filter(turn=second).count() == 1

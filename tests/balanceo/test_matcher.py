@@ -396,16 +396,16 @@ def test_bal03_a_pair_that_fails_rolls_back_whole_and_the_round_goes_on(world, m
     assert (match.turn_id, match.technologist_id) == (second.pk, second_tech.pk)
 
 
-#: A round that makes one pair: its request number, the matcher's lock (with the last number),
-#: then the ready technologists, the kiosks, the calls in progress, the oldest turn, the chosen
-#: kiosk, the seat's lock, core's turn call (turn, roster, kiosk, update, event, savepoints) and
-#: video session (insert, savepoints); then the next iteration (technologists, kiosks, calls,
-#: turn) finds nothing; the unlock and the last look at the number. Inside the test's
+#: A round that makes one pair: its request number, the matcher's lock, the served and last
+#: numbers, then the ready technologists, the kiosks, the calls in progress, the oldest turn, the
+#: chosen kiosk, the seat's lock, core's turn call (turn, roster, kiosk, update, event,
+#: savepoints) and video session (insert, savepoints); then the next iteration (technologists,
+#: kiosks, calls, turn) finds nothing; the served number recorded, the unlock. Inside the test's
 #: transaction each iteration is a savepoint (two statements). Pinned: a change must say why.
-ROUND_WITH_ONE_PAIR = 32
-#: Nothing to do: the number, the lock, the ready technologists, the kiosks, the calls, the
-#: turn (and the savepoint), the unlock, the last look.
-EMPTY_ROUND = 10
+ROUND_WITH_ONE_PAIR = 33
+#: Nothing to do: the number, the lock, the served and last numbers, the ready technologists,
+#: the kiosks, the calls, the turn (and the savepoint), the served number, the unlock.
+EMPTY_ROUND = 11
 
 
 def test_bal03_query_count_of_a_round_does_not_grow_with_the_pool(world, django_assert_num_queries):
