@@ -18,10 +18,9 @@ from django.views import View
 
 from copropiedad import selectors, services
 from copropiedad.forms import BOOK, PHONE, AdministratorForm, DayForm, RequirementForm, SlotForm
-from core import business_days
 from core import selectors as core_selectors
 from core.forms import form_add_errors
-from core.models import AppointmentStatus, AppointmentType, TransactionType, WorkingHours
+from core.models import AppointmentStatus, AppointmentType, TransactionType
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
 from core.selectors.agenda import case_appointment, hold_get_for_user
@@ -58,22 +57,14 @@ def _day_label(day: dt.date, today: dt.date) -> str:
 
 
 def _bookable_days(appointment_type: AppointmentType | None) -> list[tuple[dt.date, str]]:
-    """The days a slot can be offered (one query): from today to ``days_ahead``, weekdays on
-    which a technologist of the type works, no national holidays (LEG-01 calendar)."""
+    """The agenda's bookable days (core), with the picker's labels."""
     if appointment_type is None:
         return []
-    weekdays = set(
-        WorkingHours.objects.filter(
-            technologist__in=appointment_type.technologists.filter(is_active=True)
-        ).values_list("weekday", flat=True)
-    )
     today = timezone.localdate()
-    days = []
-    for offset in range(appointment_type.days_ahead + 1):
-        day = today + dt.timedelta(days=offset)
-        if day.weekday() in weekdays and not business_days.is_holiday(day):
-            days.append((day, _day_label(day, today)))
-    return days
+    return [
+        (day, _day_label(day, today))
+        for day in agenda.agenda_bookable_days(appointment_type=appointment_type)
+    ]
 
 
 def _slots_context(request, *, appointment_type, action: str, error: str = "") -> dict:

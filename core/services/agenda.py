@@ -64,6 +64,27 @@ def _bookable_day(appointment_type: AppointmentType, day: dt.date, now: dt.datet
     )
 
 
+def agenda_bookable_days(
+    *, appointment_type: AppointmentType, now: dt.datetime | None = None
+) -> list[dt.date]:
+    """The days a slot of ``appointment_type`` can be offered (one query): from today to its
+    ``days_ahead``, weekdays on which one of its technologists works, no national holidays.
+    A day listed may still have no free slot left (``agenda_free_slots`` says)."""
+    now = now or timezone.now()
+    weekdays = set(
+        WorkingHours.objects.filter(
+            technologist__in=appointment_type.technologists.filter(is_active=True)
+        ).values_list("weekday", flat=True)
+    )
+    today = timezone.localtime(now, BOGOTA).date()
+    days = (today + dt.timedelta(days=n) for n in range(appointment_type.days_ahead + 1))
+    return [
+        day
+        for day in days
+        if day.weekday() in weekdays and _bookable_day(appointment_type, day, now)
+    ]
+
+
 def _agenda_slots(
     *, appointment_type: AppointmentType, day: dt.date, now: dt.datetime, technologist_id=None
 ) -> list[Slot]:

@@ -450,3 +450,26 @@ def test_cop01_admin_configures_types_and_hours_and_shows_appointments_read_only
     )
     assert "La hora final debe ser posterior a la inicial." in response.content.decode()
     assert not WorkingHours.objects.filter(technologist=ana, weekday=5).exists()
+
+
+def test_core_agenda_bookable_days_are_working_weekdays_without_holidays():
+    """The agenda offers only days on which a technologist of the type works, never a national
+    holiday, from today up to ``days_ahead`` (LEG-01 calendar, Bogotá)."""
+    from core.models import AppointmentType, WorkingHours
+    from core.roles import Role
+    from core.services.agenda import agenda_bookable_days
+    from tests.factories import OfficeFactory
+    from tests.helpers import make_user
+
+    kind = AppointmentType.objects.create(
+        code="prueba-dias", name="Prueba", modality="copropiedad", days_ahead=30
+    )
+    tech = make_user(Role.TECNOLOGO, OfficeFactory(), username="tec_dias")
+    kind.technologists.add(tech)
+    WorkingHours.objects.create(technologist=tech, weekday=0, start=dt.time(8), end=dt.time(12))
+    now = dt.datetime(2027, 1, 4, 7, tzinfo=BOGOTA)  # Monday 4 January 2027
+    days = agenda_bookable_days(appointment_type=kind, now=now)
+    assert days and all(day.weekday() == 0 for day in days)
+    assert dt.date(2027, 1, 11) not in days  # Reyes Magos, moved to Monday
+    assert is_holiday(dt.date(2027, 1, 11))
+    assert days[0] == dt.date(2027, 1, 4) and days[-1] <= dt.date(2027, 2, 3)
