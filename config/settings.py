@@ -264,6 +264,17 @@ KIOSK_PAIRING_RATE = env.str("KIOSK_PAIRING_RATE", default="10/min")
 AGENDA_HOLD_MINUTES = env.int("AGENDA_HOLD_MINUTES", default=10)
 AGENDA_REMINDER_MINUTES = env.int("AGENDA_REMINDER_MINUTES", default=5)
 
+# The product's public address, for links in e-mails (e.g. "Asistir a cita"): scheme and host,
+# no trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Internal clients (2.8, CI-02..04): the "Asistir a cita" link opens this many minutes before the
+# appointment; the employee who has not checked in this many minutes after its start is marked
+# "no asistió" (and e-mailed a link to book again); wrong document numbers allowed at check-in.
+CLIENTE_INTERNO_CHECKIN_EARLY_MINUTES = env.int("CLIENTE_INTERNO_CHECKIN_EARLY_MINUTES", default=10)
+CLIENTE_INTERNO_GRACE_MINUTES = env.int("CLIENTE_INTERNO_GRACE_MINUTES", default=10)
+CLIENTE_INTERNO_CHECKIN_ATTEMPTS = env.int("CLIENTE_INTERNO_CHECKIN_ATTEMPTS", default=5)
+
 # Messages to customers through the networks' inboxes (core.outbound). "manual": the creador
 # copies the text into the network's console and marks it sent; "meta": Messenger, Instagram and
 # WhatsApp Cloud API through Meta's Graph API, from the worker, with retries.

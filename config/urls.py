@@ -54,6 +54,8 @@ urlpatterns = [
     path("api/v1/", include("core.api_agenda")),
     path("api/v1/", include("core.api_constancia")),
     path("api/v1/copropiedad/", include("copropiedad.api_urls")),
+    # Issue 14: internal clients' video appointments (2.8).
+    path("api/v1/cliente-interno/", include("cliente_interno.api_urls")),
     path(
         "api/v1/cases/<int:case_id>/print-jobs/",
         api_printing.case_print_job_send,
@@ -74,6 +76,7 @@ urlpatterns = [
     path("asesor-linea/", include("asesor_linea.urls")),
     path("balanceo/", include("balanceo.urls")),
     path("copropiedad/", include("copropiedad.urls")),
+    path("cliente-interno/", include("cliente_interno.urls")),
     path("", include("core.urls_live")),
     path("", include("core.urls")),
 ]

@@ -33,9 +33,11 @@ from core.selectors import agenda as agenda_selectors
 from core.services import agenda as agenda_services
 
 #: Modality → roles that book its appointments. 2.6: the Contact Center's creador books for the
-#: condo administrator on the phone. The internal-client modality (2.8) adds its own here.
+#: condo administrator on the phone.
 BOOKING_ROLES: dict[str, tuple[str, ...]] = {
     Modality.COPROPIEDAD: (Role.CREADOR,),
+    # 2.8: the employee books their own video appointment (CI-01).
+    Modality.CLIENTE_INTERNO: (Role.CLIENTE_INTERNO,),
 }
 
 REQUIRED = {"required": "Este campo es obligatorio.", "null": "Este campo es obligatorio."}

@@ -110,15 +110,16 @@ class IsKiosk(BasePermission):
 
 
 class IsVideoParty(BasePermission):
-    """Who may take part in a video call: staff (their session or token) or a paired kiosk.
-    Which session is theirs is checked per object (404 for the others)."""
+    """Who may take part in a video call: staff (their session or token), a paired kiosk, or
+    an internal-client employee (the attendee of their appointment's call). Which session is
+    theirs is checked per object (404 for the others)."""
 
     message = "Su rol no tiene acceso a este recurso."
 
     def has_permission(self, request, view) -> bool:
         if request_kiosk(request) is not None:
             return True
-        return has_any_role(*STAFF_ROLES)().has_permission(request, view)
+        return has_any_role(*STAFF_ROLES, Role.CLIENTE_INTERNO)().has_permission(request, view)
 
 
 class IsCallParty(BasePermission):
@@ -225,6 +226,7 @@ class VideoSessionSerializer(serializers.ModelSerializer):
             "turn",
             "turn_number",
             "technologist_name",
+            "attendee",
             "created_at",
             "ringing_at",
             "connected_at",
@@ -543,7 +545,7 @@ class VideoSessionConfigView(APIView):
         session = _session(request, session_id)
         body = video_provider().client_config(session, party=party)
         body.setdefault("ice_transport_policy", settings.VIDEO_ICE_TRANSPORT_POLICY)
-        body["role"] = "answerer" if party.kiosk is not None else "offerer"
+        body["role"] = "answerer" if video_services.party_is_answerer(session, party) else "offerer"
         return Response(VideoConfigSerializer(body).data)
 
 

@@ -52,18 +52,8 @@ def _media_and_mail(settings, tmp_path):
 def django_db_setup(django_db_setup, django_db_blocker):
     """A reused test database may have been flushed by a transactional test of an earlier run:
     make sure the reference data of the migrations is there."""
-    from django.apps import apps
-
-    from copropiedad.reference_data import load_all as load_copropiedad
-    from core.reference_data import load_all
-    from desborde.reference_data import load_pools
-    from pqr_digital.reference_data import load_all as load_pqr_digital
-
     with django_db_blocker.unblock():
-        load_all(apps)
-        load_pools(apps)
-        load_pqr_digital(apps)
-        load_copropiedad(apps)
+        _reference_data_load()
 
 
 @pytest.fixture(autouse=True)
@@ -75,18 +65,25 @@ def _reference_data(request):
         "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
     )
     if transactional:
-        from django.apps import apps
-
-        from copropiedad.reference_data import load_all as load_copropiedad
-        from core.reference_data import load_all
-        from desborde.reference_data import load_pools
-        from pqr_digital.reference_data import load_all as load_pqr_digital
-
         request.getfixturevalue("transactional_db")
-        load_all(apps)
-        load_pools(apps)
-        load_pqr_digital(apps)
-        load_copropiedad(apps)
+        _reference_data_load()
+
+
+def _reference_data_load() -> None:
+    """Core's and every modality's reference data (idempotent)."""
+    from django.apps import apps
+
+    from cliente_interno.reference_data import load_all as load_cliente_interno
+    from copropiedad.reference_data import load_all as load_copropiedad
+    from core.reference_data import load_all
+    from desborde.reference_data import load_pools
+    from pqr_digital.reference_data import load_all as load_pqr_digital
+
+    load_all(apps)
+    load_pools(apps)
+    load_pqr_digital(apps)
+    load_copropiedad(apps)
+    load_cliente_interno(apps)
 
 
 @pytest.fixture

@@ -90,6 +90,16 @@ class VideoSession(models.Model):
         related_name="video_sessions",
         verbose_name="módulo",
     )
+    #: The other party when it is a person's own browser, not a kiosk: the employee of an
+    #: internal-client appointment (2.8). A session has a kiosk or an attendee, never both.
+    attendee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attended_video_sessions",
+        verbose_name="asistente",
+    )
     turn = models.ForeignKey(
         "core.Turn",
         on_delete=models.PROTECT,
@@ -123,6 +133,15 @@ class VideoSession(models.Model):
                 fields=["kiosk"],
                 condition=Q(status__in=["creada", "timbrando", "conectada"]),
                 name="video_one_open_per_kiosk",
+            ),
+            models.UniqueConstraint(
+                fields=["attendee"],
+                condition=Q(status__in=["creada", "timbrando", "conectada"]),
+                name="video_one_open_per_attendee",
+            ),
+            models.CheckConstraint(
+                condition=Q(kiosk__isnull=True) | Q(attendee__isnull=True),
+                name="video_kiosk_or_attendee",
             ),
         ]
         indexes = [models.Index(fields=["created_at"], name="videosession_created_idx")]

@@ -352,3 +352,33 @@ def agenda_holds_expire(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     # Rows locked by a hold or confirmation under way are left to the next run.
     return _expire(Appointment.objects.all(), now=now, skip_locked=True)
+
+
+#: The outcome of a confirmed appointment whose time came: history reason of each.
+OUTCOME_REASONS = {
+    AppointmentStatus.NO_ASISTIO: "no asistió a la cita",
+    AppointmentStatus.ATENDIDA: "cita atendida",
+}
+
+
+def agenda_outcome_record(
+    *, appointment: Appointment, status: str, reason: str = ""
+) -> Appointment | None:
+    """Record what became of a confirmed appointment: ``no_asistio`` or ``atendida``. A
+    compare-and-set on ``confirmada`` under the row lock: the second of two callers (the
+    periodic no-show job and the technologist's button, or the job run twice) gets None and
+    must not act again (no second e-mail)."""
+    if status not in OUTCOME_REASONS:
+        raise ValueError(f"Resultado de cita no válido: {status}")
+    with transaction.atomic():
+        locked = (
+            Appointment.objects.select_for_update()
+            .filter(pk=appointment.pk, status=AppointmentStatus.CONFIRMADA)
+            .first()
+        )
+        if locked is None:
+            return None
+        locked.status = status
+        locked._change_reason = reason or OUTCOME_REASONS[status]
+        locked.save(update_fields=["status", "updated_at"])
+    return locked

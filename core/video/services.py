@@ -1,4 +1,5 @@
-"""Video sessions (AL, BAL, CI): open one between a technologist and a kiosk, relay signalling
+"""Video sessions (AL, BAL, CI): open one between a technologist and a kiosk (or an attendee's
+own browser: the employee of an internal-client appointment), relay signalling
 between its two parties only, record the state the browsers report (connected with which ICE
 candidate type, ended, failed with the reason) and tell both parties.
 
@@ -12,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.exceptions import ProtocolConflict
@@ -28,6 +30,9 @@ TECHNOLOGIST_BUSY = "Ya tiene una videollamada abierta: termínela antes de empe
 
 class VideoRefused(ProtocolConflict):
     """A video message or change the party may not make (Spanish message, 409)."""
+
+
+ATTENDEE_BUSY = "La persona ya está en otra videollamada."
 
 
 def _party_name(party) -> str:
@@ -63,7 +68,16 @@ def _parties_tell(session: VideoSession, payload: dict) -> None:
     groups = [user_group(session.technologist_id)]
     if session.kiosk_id:
         groups.append(kiosk_group(session.kiosk_id))
+    if session.attendee_id:
+        groups.append(user_group(session.attendee_id))
     live_publish(groups, payload)
+
+
+def party_is_answerer(session: VideoSession, party) -> bool:
+    """The kiosk, or the attendee, answers; the technologist offers (static/js/video.js)."""
+    if party.kiosk is not None:
+        return True
+    return session.attendee_id is not None and party.user.pk == session.attendee_id
 
 
 def session_payload(session: VideoSession, kind: str = "video.connect") -> dict:
@@ -80,9 +94,14 @@ def session_payload(session: VideoSession, kind: str = "video.connect") -> dict:
 
 
 @transaction.atomic
-def video_session_open(*, technologist, modality: str, kiosk: Kiosk | None = None, turn=None):
+def video_session_open(
+    *, technologist, modality: str, kiosk: Kiosk | None = None, turn=None, attendee=None
+):
     """Open a ringing session and tell both parties ("video.connect", after commit): the
-    technologist's page and the kiosk page open the call by themselves."""
+    technologist's page and the kiosk page (or the attendee's page) open the call by
+    themselves. The other party is a kiosk or an attendee (a user), not both."""
+    if kiosk is not None and attendee is not None:
+        raise ValueError("Una videollamada es con un módulo o con una persona, no con ambos.")
     from core.video.providers import video_provider
 
     now = timezone.now()
@@ -92,6 +111,7 @@ def video_session_open(*, technologist, modality: str, kiosk: Kiosk | None = Non
         status=VideoSessionStatus.TIMBRANDO,
         technologist=technologist,
         kiosk=kiosk,
+        attendee=attendee,
         turn=turn,
         created_at=now,
         ringing_at=now,
@@ -102,6 +122,8 @@ def video_session_open(*, technologist, modality: str, kiosk: Kiosk | None = Non
     except IntegrityError as exc:
         if "kiosk" in str(exc):
             raise VideoRefused(f"El módulo {kiosk.label} ya está en otra videollamada.") from None
+        if "attendee" in str(exc):
+            raise VideoRefused(ATTENDEE_BUSY) from None
         raise VideoRefused(TECHNOLOGIST_BUSY) from None
     session.room = video_provider().room_create(session)
     if session.room:
@@ -123,7 +145,7 @@ def _session_for(session_id, party) -> VideoSession:
     if party.kiosk is not None:
         if session.kiosk_id != party.kiosk.pk:
             raise VideoRefused(NOT_YOURS)
-    elif session.technologist_id != party.user.pk:
+    elif party.user.pk not in (session.technologist_id, session.attendee_id):
         raise VideoRefused(NOT_YOURS)
     return session
 
@@ -134,11 +156,13 @@ def video_signal_target(*, session_id, party) -> str:
     session = _session_for(session_id, party)
     if not session.is_open:
         raise VideoRefused(CLOSED)
-    if party.kiosk is not None:
+    if party_is_answerer(session, party):
         return user_group(session.technologist_id)
-    if session.kiosk_id is None:
-        raise VideoRefused(NOT_YOURS)
-    return kiosk_group(session.kiosk_id)
+    if session.kiosk_id is not None:
+        return kiosk_group(session.kiosk_id)
+    if session.attendee_id is not None:
+        return user_group(session.attendee_id)
+    raise VideoRefused(NOT_YOURS)
 
 
 @transaction.atomic
@@ -172,9 +196,7 @@ def video_state_record(
             fields.append("connected_at")
     else:
         session.ended_at = now
-        session.end_reason = (reason or "")[:200] or (
-            "terminada por el tecnólogo" if party.kiosk is None else "terminada en el módulo"
-        )
+        session.end_reason = (reason or "")[:200] or _ended_by(session, party)
         fields += ["ended_at", "end_reason"]
     session.save(update_fields=fields)
     session = VideoSession.objects.select_related("kiosk__office", "turn").get(pk=session.pk)
@@ -188,6 +210,14 @@ def video_state_record(
             lambda: video_session_ended.send_robust(sender=VideoSession, session=session)
         )
     return session
+
+
+def _ended_by(session: VideoSession, party) -> str:
+    if party.kiosk is not None:
+        return "terminada en el módulo"
+    if session.attendee_id is not None and party.user.pk == session.attendee_id:
+        return "terminada por el asistente"
+    return "terminada por el tecnólogo"
 
 
 def video_session_end(*, session: VideoSession, party, reason: str = "") -> VideoSession:
@@ -228,7 +258,7 @@ def video_session_current(*, party) -> VideoSession | None:
             return None
         sessions = sessions.filter(kiosk=party.kiosk)
     else:
-        sessions = sessions.filter(technologist=party.user)
+        sessions = sessions.filter(Q(technologist=party.user) | Q(attendee=party.user))
     return sessions.order_by("-created_at", "-pk").first()
 
 

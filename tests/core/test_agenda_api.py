@@ -249,8 +249,8 @@ def test_cop01_a_confirmed_appointment_is_not_released(api_as, creador, condo_ty
 
 @pytest.mark.parametrize("who", ROLE_COLUMNS)
 def test_cop01_only_the_booking_role_uses_the_agenda(api, api_as, users, condo_type, ana, day, who):
-    """NFR-02: anonymous 401; every role but the creador 403 with the Spanish message, and no
-    slot, no hold."""
+    """NFR-02: anonymous 401; every role but the booking ones 403 with the Spanish message, and
+    no slot, no hold."""
     slot = {
         "type": "prueba-api",
         "start": f"{day.isoformat()}T08:00:00-05:00",
@@ -272,6 +272,13 @@ def test_cop01_only_the_booking_role_uses_the_agenda(api, api_as, users, condo_t
 
     if who == Role.CREADOR:
         assert [a.status_code for a in answers] == [200, 201, 204]
+        return
+    if who == Role.CLIENTE_INTERNO:
+        # The employee books their own modality's type (2.8): the condo type does not exist for
+        # them (400) and another person's hold neither (404).
+        assert [a.status_code for a in answers] == [400, 400, 404]
+        assert answers[0].json()["type"] == ["No existe ese tipo de cita."]
+        assert list(Appointment.objects.values_list("status", flat=True)) == ["retenida"]
         return
     expected = 401 if who == "anonimo" else 403
     assert [a.status_code for a in answers] == [expected] * 3
