@@ -25,12 +25,13 @@ def ensure_assignee(case: Case, user: User) -> None:
 
 
 def case_attended_by_video(case: Case) -> bool:
-    """The customer was attended face to face by video at a kiosk (asesor en línea, balanceo):
-    a video call of the case's turn connected. Then there is no phone call to log or record:
-    the attention itself is the contact (one query)."""
+    """The customer was attended face to face by video — at a kiosk (asesor en línea, balanceo)
+    or from their own browser (cliente interno): a video call of the case's turn connected. Then
+    there is no phone call to log or record: the attention itself is the contact (one query)."""
     from core.models import Modality, VideoSession
 
-    if case.modality not in (Modality.ASESOR_LINEA, Modality.BALANCEO):  # no query for others
+    video_modalities = (Modality.ASESOR_LINEA, Modality.BALANCEO, Modality.CLIENTE_INTERNO)
+    if case.modality not in video_modalities:  # no query for others
         return False
     return VideoSession.objects.filter(turn__case=case, connected_at__isnull=False).exists()
 
