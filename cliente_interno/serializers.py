@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from cliente_interno.models import InternalBooking
-from core.api_agenda import DATE_ERRORS, REQUIRED, START_ERRORS
+from core.api_agenda import DATE_ERRORS, REQUIRED, StartField
 from core.api_turn_case import text_field
 from core.models import TransactionType
 
@@ -54,20 +54,6 @@ def _consent_field(help_text: str) -> serializers.BooleanField:
         error_messages={"invalid": "Indique true o false."},
         help_text=help_text,
     )
-
-
-class StartField(serializers.DateTimeField):
-    """A slot's start; a date at the edge of Python's range (a naive 9999-12-31T23:59) is "not
-    in the agenda", not an overflow while DRF makes it aware."""
-
-    def __init__(self, **kwargs):
-        super().__init__(error_messages=START_ERRORS, **kwargs)
-
-    def to_internal_value(self, value):
-        try:
-            return super().to_internal_value(value)
-        except OverflowError:
-            self.fail("overflow")
 
 
 @extend_schema_serializer(component_name="InternalSlotQuery")

@@ -6,6 +6,7 @@ import datetime as dt
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_agenda import StartField
 from core.api_turn_case import REQUIRED, text_field
 from core.models import Appointment, DocumentType, InitialCause, PqrType, TransactionType, User
 from core.roles import Role
@@ -110,10 +111,11 @@ def _datetime_in_range(value: dt.datetime) -> dt.datetime:
 class RescheduleSerializer(serializers.Serializer):
     """A slot as ``GET /api/v1/agenda/slots/?type=copropiedad`` gives it."""
 
-    start = serializers.DateTimeField(
+    start = StartField(
         error_messages={
             **REQUIRED,
             "invalid": "Fecha y hora no válidas: use el formato AAAA-MM-DDTHH:MM.",
+            "overflow": f"Fecha fuera de rango: entre {FIRST_YEAR} y {LAST_YEAR}.",
         },
         validators=[_datetime_in_range],
     )

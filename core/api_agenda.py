@@ -94,6 +94,21 @@ class AppointmentTypeField(serializers.SlugRelatedField):
         )
 
 
+class StartField(serializers.DateTimeField):
+    """A slot's start; a date at the edge of Python's range (a naive 9999-12-31T23:59) is "not
+    in the agenda" (400), not an OverflowError while DRF makes it aware (500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", START_ERRORS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class SlotQuerySerializer(serializers.Serializer):
     type = AppointmentTypeField(help_text="Código del tipo de cita (p. ej. copropiedad).")
     date = serializers.DateField(error_messages=DATE_ERRORS, help_text="Día (AAAA-MM-DD).")
@@ -111,9 +126,7 @@ class SlotSerializer(serializers.Serializer):
 
 class HoldCreateSerializer(serializers.Serializer):
     type = AppointmentTypeField(help_text="Código del tipo de cita, como lo da el horario.")
-    start = serializers.DateTimeField(
-        error_messages=START_ERRORS, help_text="Inicio, como lo da el horario."
-    )
+    start = StartField(help_text="Inicio, como lo da el horario.")
     technologist = serializers.IntegerField(
         min_value=1,
         error_messages={

@@ -301,3 +301,22 @@ def test_nfr02_anonymous_gets_401_and_missing_appointment_404(api, client_creado
     assert api.get(URL).status_code == 401
     missing = client_creador.post(f"{URL}999999/cancel/")
     assert (missing.status_code, missing.json()) == (404, {"detail": "Cita no encontrada."})
+
+
+def test_cop01_reschedule_to_a_start_at_the_edge_of_the_calendar_is_a_400(
+    client_creador, creador, techs, day
+):
+    """A naive 9999-12-31T23:59 overflows while DRF makes it aware: a Spanish 400, not a 500,
+    and the appointment stays where it was."""
+    _, appointment = book(by=creador, technologist=techs[0], start=at(day, 9))
+
+    response = client_creador.post(
+        f"{URL}{appointment.pk}/reschedule/",
+        {"start": "9999-12-31T23:59", "technologist": techs[0].pk},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["start"][0].startswith("Fecha fuera de rango")
+    appointment.refresh_from_db()
+    assert (appointment.start, appointment.sequence) == (at(day, 9), 0)

@@ -308,3 +308,17 @@ def test_cop01_slots_in_constant_queries(
 
     assert (len(one.json()), len(four.json())) == (4, 15)
     assert len(second.captured_queries) == len(first.captured_queries)
+
+
+def test_cop01_ci01_a_start_at_the_edge_of_the_calendar_is_a_400_not_a_500(
+    api_as, creador, condo_type, ana
+):
+    """A naive 9999-12-31T23:59 overflows while DRF makes it aware: the answer is the Spanish
+    400 "not in the agenda", and nothing is written."""
+    body = {"type": "prueba-api", "start": "9999-12-31T23:59", "technologist": ana.pk}
+
+    response = api_as(creador).post(HOLDS, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"start": ["Ese horario no está en la agenda de citas."]}
+    assert not Appointment.objects.exists()
