@@ -157,6 +157,11 @@ class BookingSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(
         source="appointment.case.number", read_only=True, default=None
     )
+    state = serializers.SerializerMethodField(
+        help_text="pendiente, en_espera (se presentó y espera), en_atencion, atendida, "
+        "no_asistio o cancelada."
+    )
+    turn_status = serializers.CharField(source="turn.status", read_only=True, default=None)
     room_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -178,10 +183,17 @@ class BookingSerializer(serializers.ModelSerializer):
             "relation",
             "checked_in_at",
             "turn_number",
+            "turn_status",
             "case_number",
+            "state",
             "room_url",
         ]
         read_only_fields = fields
+
+    def get_state(self, obj: InternalBooking) -> str:
+        from cliente_interno.services.attention import booking_state
+
+        return booking_state(obj)
 
     def get_technologist_name(self, obj: InternalBooking) -> str:
         tech = obj.appointment.technologist

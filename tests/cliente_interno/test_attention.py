@@ -43,7 +43,7 @@ from core.services.constancia import (
     case_notification_authorise,
     constancia_send,
 )
-from core.services.turns import turn_create
+from tests.cliente_interno.helpers import check_in
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -59,20 +59,6 @@ def live_sent(monkeypatch):
         "core.live.publish._send", lambda groups, payload: sent.append((list(groups), payload))
     )
     return sent
-
-
-def check_in(booking, *, at=None):
-    """The employee checked in (CI-03): a turn of the "Cliente Interno" office, waiting."""
-    turn = turn_create(
-        office=Office.objects.get(is_internal_client=True),
-        transaction_type=booking.transaction_type,
-        accepts_remote=False,
-        by=booking.employee,
-    )
-    booking.turn = turn
-    booking.checked_in_at = at or timezone.now()
-    booking.save(update_fields=["turn", "checked_in_at"])
-    return booking_for_party(user=booking.employee, pk=booking.pk)
 
 
 @pytest.fixture

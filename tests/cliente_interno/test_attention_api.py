@@ -7,25 +7,12 @@ import pytest
 from django.utils import timezone
 
 from cliente_interno.selectors import booking_for_party
-from core.models import Case, Office, TurnStatus, VideoSession, VideoSessionStatus
+from core.models import Case, TurnStatus, VideoSession, VideoSessionStatus
 from core.roles import Role
-from core.services.turns import turn_create
+from tests.cliente_interno.helpers import check_in
 from tests.helpers import make_user, token_client
 
 pytestmark = pytest.mark.django_db
-
-
-def check_in(booking):
-    """The employee checked in (CI-03): a turn of the "Cliente Interno" office, waiting."""
-    booking.turn = turn_create(
-        office=Office.objects.get(is_internal_client=True),
-        transaction_type=booking.transaction_type,
-        accepts_remote=False,
-        by=booking.employee,
-    )
-    booking.checked_in_at = timezone.now()
-    booking.save(update_fields=["turn", "checked_in_at"])
-    return booking
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from core.business_days import BOGOTA, is_holiday
 from core.models import Appointment, AppointmentStatus, Notification, TransactionType, WorkingHours
 from core.roles import Role
 from core.services import agenda
+from tests.cliente_interno.helpers import check_in
 from tests.helpers import ANON, ROLE_COLUMNS, make_user
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,9 @@ BOOKING_FIELDS = {
     "relation",
     "checked_in_at",
     "turn_number",
+    "turn_status",
     "case_number",
+    "state",
     "room_url",
 }
 
@@ -449,3 +452,24 @@ def test_nfr03_odd_input_is_a_400_never_a_500(as_employee, employee, ci_tech, ci
     assert [r.status_code for r in odd] == [400] * len(odd), [r.content for r in odd]
     booking.refresh_from_db()
     assert booking.booked_at is None
+
+
+def test_ci03_booking_detail_tells_the_room_where_the_booking_stands(
+    api_as, employee, reserved_booking, ci_day
+):
+    """The employee's room polls the booking while its socket is down: ``state`` goes from
+    pendiente to en_espera at check-in, with the turn's status beside it."""
+    booking = reserved_booking(at(ci_day, 9))
+    url = f"{BOOKINGS}{booking.pk}/"
+    before = api_as(employee).get(url).json()
+    assert (before["state"], before["turn_status"], before["turn_number"]) == (
+        "pendiente",
+        None,
+        None,
+    )
+
+    waiting = check_in(booking)
+
+    after = api_as(employee).get(url).json()
+    assert (after["state"], after["turn_status"]) == ("en_espera", "en_espera")
+    assert after["turn_number"] == waiting.turn.number and after["turn_number"].startswith("CLI-")

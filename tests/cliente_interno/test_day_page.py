@@ -17,27 +17,14 @@ from cliente_interno.panels import case_page_panel
 from cliente_interno.selectors import booking_for_party
 from cliente_interno.services.attention import booking_call, booking_document_add, booking_finish
 from core.business_days import BOGOTA
-from core.models import Appointment, AppointmentStatus, Case, Office, TurnStatus, VideoSession
+from core.models import Appointment, AppointmentStatus, Case, TurnStatus, VideoSession
 from core.roles import Role
-from core.services.turns import turn_create
+from tests.cliente_interno.helpers import check_in
 from tests.helpers import PDF, make_user
 
 pytestmark = pytest.mark.django_db
 
 DAY_URL = "/cliente-interno/tecnologo/"
-
-
-def check_in(booking):
-    """The employee checked in (CI-03): a turn of the "Cliente Interno" office, waiting."""
-    booking.turn = turn_create(
-        office=Office.objects.get(is_internal_client=True),
-        transaction_type=booking.transaction_type,
-        accepts_remote=False,
-        by=booking.employee,
-    )
-    booking.checked_in_at = timezone.now()
-    booking.save(update_fields=["turn", "checked_in_at"])
-    return booking_for_party(user=booking.employee, pk=booking.pk)
 
 
 def today_at(hour: int, minutes: int = 0) -> dt.datetime:

@@ -13,26 +13,13 @@ from django.utils import timezone
 from cliente_interno.selectors import booking_for_party
 from cliente_interno.services.attention import NO_CASE_YET, booking_call
 from core.live.groups import user_group
-from core.models import Evidence, EvidenceKind, Office
+from core.models import Evidence, EvidenceKind
 from core.roles import Role
-from core.services.turns import turn_create
+from tests.cliente_interno.helpers import check_in
 from tests.factories.core import TINY_PNG
 from tests.helpers import PDF, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def check_in(booking):
-    """The employee checked in (CI-03): a turn of the "Cliente Interno" office, waiting."""
-    booking.turn = turn_create(
-        office=Office.objects.get(is_internal_client=True),
-        transaction_type=booking.transaction_type,
-        accepts_remote=False,
-        by=booking.employee,
-    )
-    booking.checked_in_at = timezone.now()
-    booking.save(update_fields=["turn", "checked_in_at"])
-    return booking_for_party(user=booking.employee, pk=booking.pk)
 
 
 @pytest.fixture
