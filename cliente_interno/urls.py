@@ -26,6 +26,11 @@ urlpatterns = [
         name="no_show",
     ),
     path(
+        "tecnologo/citas/<int:pk>/video/",
+        views_attention.VideoAgainView.as_view(),
+        name="video_again",
+    ),
+    path(
         "tecnologo/citas/<int:pk>/sala/",
         views_attention.TechnologistRoomView.as_view(),
         name="technologist_room",

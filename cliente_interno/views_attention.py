@@ -87,6 +87,20 @@ class CallView(TechnologistOnlyMixin, View):
         return redirect("cliente_interno:technologist_room", pk=pk)
 
 
+class VideoAgainView(TechnologistOnlyMixin, View):
+    """ "Volver a llamar por video": the call dropped during the attention; ring again."""
+
+    def post(self, request, pk: int):
+        booking = _own_booking(request, pk)
+        try:
+            attention.booking_video_again(booking=booking, by=request.user)
+        except ValidationError as exc:
+            return TechnologistRoomView().render_room(
+                request, booking, error=" ".join(exc.messages), status=status_for(exc)
+            )
+        return redirect("cliente_interno:technologist_room", pk=pk)
+
+
 @method_decorator(never_cache, name="dispatch")
 class NoShowView(TechnologistOnlyMixin, View):
     """ "No asistió" by hand (CI-04): the employee is e-mailed a link to book again."""

@@ -298,3 +298,27 @@ def booking_finish(
         booking.appointment.status = outcome.status
     booking_changed(booking, "atendida")
     return booking
+
+
+CALL_STILL_OPEN = "La videollamada de esta cita sigue abierta."
+
+
+@transaction.atomic
+def booking_video_again(*, booking: InternalBooking, by: User) -> VideoSession:
+    """ "Volver a llamar por video": the call of an appointment in attention failed or was hung
+    up (the employee's browser closed, the network dropped) — ring the employee again, on the
+    same turn and case. Only the appointment's technologist; 409 when the appointment is not in
+    attention or its call is still open."""
+    _technologist_check(booking, by)
+    if booking.turn_id is None:
+        raise ProtocolConflict(NOT_IN_ATTENTION)
+    turn = Turn.objects.select_for_update().get(pk=booking.turn_id)
+    if turn.status not in TurnStatus.active():
+        raise ProtocolConflict(NOT_IN_ATTENTION)
+    if VideoSession.objects.filter(turn=turn, status__in=VideoSessionStatus.open()).exists():
+        raise ProtocolConflict(CALL_STILL_OPEN)
+    session = video_session_open(
+        technologist=by, modality=Modality.CLIENTE_INTERNO, turn=turn, attendee=booking.employee
+    )
+    booking_changed(booking, "en_atencion")
+    return session
