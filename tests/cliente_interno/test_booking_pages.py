@@ -104,7 +104,7 @@ def test_ci01_ci02_booking_flow_end_to_end(
         "conocer, actualizar y rectificar" in content and "responsable del tratamiento" in content
     )
     assert ">Reservar</button>" in content and ">Volver</button>" in content
-    assert "js/cliente-interno-booking.js" in content
+    assert "js/agenda-hold.js" in content  # the countdown of the held slot (core)
 
     with django_capture_on_commit_callbacks(execute=True):
         reserved = employee_client.post(RESERVE, personal_data())
