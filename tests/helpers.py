@@ -26,6 +26,16 @@ CONNECTED = (
     "window.videoCall.pc.connectionState === 'connected')"
 )
 CONNECT_MS = 45_000
+#: Video frames arrived over the page's call (inbound RTP video bytes > 0).
+VIDEO_BYTES = """async () => {
+  if (!window.videoCall || !window.videoCall.pc) { return false; }
+  const stats = await window.videoCall.pc.getStats();
+  let bytes = 0;
+  stats.forEach((r) => {
+    if (r.type === "inbound-rtp" && r.kind === "video") { bytes += r.bytesReceived || 0; }
+  });
+  return bytes > 0;
+}"""
 
 
 def skip_or_fail(reason: str) -> None:

@@ -78,8 +78,9 @@ class CheckinWindow:
         """Why the check-in is refused now, in Spanish ("" when it is open)."""
         if self.state == TEMPRANO:
             return (
-                f"Todavía no puede ingresar a la cita del {when_text(self.start)}. "
-                f"El enlace se habilita el {when_text(self.opens_at)}."
+                f"Todavía no puede ingresar a la cita del {when_text(self.start)} (hora de "
+                f"Colombia). El enlace se habilita el {when_text(self.opens_at)}, "
+                f"{settings.CLIENTE_INTERNO_CHECKIN_EARLY_MINUTES} minutos antes."
             )
         if self.state == PERDIDA:
             return missed_message(self)
@@ -328,7 +329,7 @@ def booking_no_show(
         raise ProtocolConflict(
             "Todavía no puede marcar que no asistió: el funcionario puede ingresar hasta "
             f"{settings.CLIENTE_INTERNO_GRACE_MINUTES} minutos después de la hora de la cita. "
-            f"Podrá marcarlo desde el {when_text(window.closes_at)}."
+            f"Podrá marcarlo desde el {when_text(window.closes_at)} (hora de Colombia)."
         )
     name = by.get_full_name() or by.username
     reason = f"no asistió a la cita (marcado por {name})"[:100]

@@ -39,7 +39,15 @@ from core.services.turns import turn_create
 from core.services.turns.kiosk import turn_kiosk_call, turn_virtual_consent
 from core.video.services import video_session_open
 from tests.factories import OfficeFactory
-from tests.helpers import CONNECT_MS, CONNECTED, make_user, paired, skip_or_fail, wait_until
+from tests.helpers import (
+    CONNECT_MS,
+    CONNECTED,
+    VIDEO_BYTES,
+    make_user,
+    paired,
+    skip_or_fail,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,15 +57,6 @@ FAIL_MESSAGE = (
     "No se pudo conectar el video. Revise la cámara y la red; si persiste, el servidor de "
     "retransmisión (TURN) rechazó la conexión."
 )
-VIDEO_BYTES = """async () => {
-  if (!window.videoCall || !window.videoCall.pc) { return false; }
-  const stats = await window.videoCall.pc.getStats();
-  let bytes = 0;
-  stats.forEach((r) => {
-    if (r.type === "inbound-rtp" && r.kind === "video") { bytes += r.bytesReceived || 0; }
-  });
-  return bytes > 0;
-}"""
 
 
 def free_port(kind=socket.SOCK_STREAM) -> int:

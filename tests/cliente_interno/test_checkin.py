@@ -87,7 +87,7 @@ def test_ci02_one_second_early_refused_saying_when_it_opens(booking, employee, s
             now=_opens(start) - SECOND,
         )
     message = refused.value.message
-    assert f"El enlace se habilita el {when_text(_opens(start))}." in message
+    assert f"El enlace se habilita el {when_text(_opens(start))}, 10 minutos antes." in message
     assert "a las 9:20 a.m." in message
     assert not _cli_turns().exists()
 

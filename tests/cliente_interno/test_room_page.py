@@ -45,7 +45,7 @@ def test_ci02_early_page_says_when_without_form(as_employee, reserved_booking, c
     response = as_employee.get(attend_path(booking))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"Su cita es el {when_text(start)}." in html
+    assert f"Su cita es el {when_text(start)} (hora de Colombia)." in html
     assert "El enlace se habilita el " in html
     assert "9:20 a.m." in html
     assert 'id="ci-attend-form"' not in html

@@ -89,3 +89,23 @@ def test_ci04_room_offers_to_ring_again_after_a_drop(in_attention, ci_tech, empl
     assert response.status_code == 302 and response["Location"] == room
     assert VideoSession.objects.filter(status="timbrando").count() == 1
     assert "Volver a llamar por video" not in client.get(room).content.decode()
+
+
+def test_ci05_case_page_says_the_employee_was_attended_from_their_browser(
+    in_attention, ci_tech, employee, client
+):
+    """Once the call connected there is no phone call to log (core's protocol): the case page
+    says how the employee was attended — from their own browser, not at a kiosk."""
+    video_state_record(
+        session_id=VideoSession.objects.get().pk,
+        party=LiveParty(user=employee),
+        state="conectada",
+        candidate_type="host",
+    )
+    client.force_login(ci_tech)
+
+    page = client.get(f"/casos/{in_attention.appointment.case_id}/").content.decode()
+
+    assert "atendido por videollamada desde el navegador del funcionario" in page
+    assert "en el módulo" not in page and "Número a marcar" not in page
+    assert 'id="close-form"' in page
