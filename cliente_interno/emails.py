@@ -3,8 +3,8 @@ cita" link, the calendar invitation (.ics, core's ``agenda_ics``) and the mailbo
 
 Every e-mail of this modality leaves from the internal-client mailbox
 (``notification_queue(modality=cliente_interno)`` picks the sender, CORE-12), and that mailbox
-takes no requests: its messages end with ``MAILBOX_NOTICE`` (other modules of the app import it
-from here).
+takes no requests: core appends the mailbox's footer to each of its e-mails
+(``reference_data.MAILBOX_NOTICE``, editable in admin).
 
 The text is written here, not as a manager-edited ``MessageTemplate`` (CORE-11): a new template
 needs a data migration, left for later, as in 2.6."""
@@ -19,11 +19,6 @@ from core.models import Modality, Notification
 from core.services.agenda_ics import appointment_ics, ics_store, organizer, when_text
 from core.services.messaging import greeting, notification_queue
 
-#: 2.8 step 2: the internal-client mailbox only sends.
-MAILBOX_NOTICE = (
-    "Este buzón no recibe solicitudes ni nuevos requerimientos: para una nueva solicitud agende "
-    "una cita."
-)
 SIGNATURE = "EPM — Atención Cliente Interno"
 SUMMARY = "Cita por video con EPM"
 LOCATION = "Videollamada EPM — enlace «Asistir a cita»"
@@ -66,7 +61,6 @@ def confirmation_message(
         "Adjuntamos la invitación para su calendario.",
         "Si no encuentra nuestros mensajes en la bandeja de entrada, revise la carpeta de correo "
         f"no deseado (spam) y agregue {mailbox} a sus contactos.",
-        MAILBOX_NOTICE,
         SIGNATURE,
     ]
     return subject, "\n\n".join(paragraphs)

@@ -10,9 +10,22 @@ APPOINTMENT_TYPE = {
 }
 
 
+#: 2.8 step 2: the internal-client mailbox only sends; every e-mail from it ends with this
+#: (core appends the mailbox's footer, ``notification_queue``).
+MAILBOX_NOTICE = (
+    "Este buzón no recibe solicitudes ni nuevos requerimientos: para una nueva solicitud agende "
+    "una cita."
+)
+
+
 def load_all(apps) -> None:
     """The appointment type of internal clients: 30-minute video appointments, bookable up to 15
-    days ahead. Managers choose its technologists and edit it in admin."""
+    days ahead. Managers choose its technologists and edit it in admin. The internal-client
+    mailbox's footer, unless a manager already wrote one."""
     AppointmentType = apps.get_model("core", "AppointmentType")
     fields = dict(APPOINTMENT_TYPE)
     AppointmentType.objects.get_or_create(code=fields.pop("code"), defaults=fields)
+    SenderMailbox = apps.get_model("core", "SenderMailbox")
+    SenderMailbox.objects.filter(modality="cliente_interno", footer="").update(
+        footer=MAILBOX_NOTICE
+    )

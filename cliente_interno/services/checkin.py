@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cliente_interno import links
-from cliente_interno.emails import MAILBOX_NOTICE, SIGNATURE
+from cliente_interno.emails import SIGNATURE
 from cliente_interno.models import InternalBooking
 from core.business_days import BOGOTA
 from core.exceptions import ProtocolConflict
@@ -259,7 +259,6 @@ def no_show_message(booking: InternalBooking) -> tuple[str, str]:
         "de la cita, y quedó registrada como no asistida.",
         f"Si aún necesita la atención, agende otra cita aquí: {url}",
         SIGNATURE,
-        MAILBOX_NOTICE,
     ]
     return EMAIL_SUBJECT, "\n\n".join(paragraphs)
 

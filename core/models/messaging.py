@@ -70,6 +70,13 @@ class SenderMailbox(models.Model):
     from_email = models.EmailField("remitente")
     display_name = models.CharField("nombre visible", max_length=120, blank=True)
     reply_to = models.EmailField("responder a", blank=True)
+    #: Appended to every e-mail sent from this mailbox (e.g. 2.8: the internal-client mailbox
+    #: "no recibe solicitudes ni nuevos requerimientos").
+    footer = models.TextField(
+        "pie de todos los correos",
+        blank=True,
+        help_text="Se agrega al final de cada correo que sale de este buzón.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -97,13 +97,31 @@ def voicemail_script(*, case: Case, appointment_at=None) -> str:
     return body
 
 
-def sender_for(modality: str) -> str:
+def mailbox_for(modality: str) -> SenderMailbox | None:
+    """The modality's mailbox, else the general one, else None (DEFAULT_FROM_EMAIL)."""
     box = SenderMailbox.objects.filter(modality=modality).first()
     if box is None and modality != Modality.GENERAL:
         box = SenderMailbox.objects.filter(modality=Modality.GENERAL).first()
+    return box
+
+
+def _sender(box: SenderMailbox | None) -> str:
     if box is None:
         return settings.DEFAULT_FROM_EMAIL
     return f"{box.display_name} <{box.from_email}>" if box.display_name else box.from_email
+
+
+def sender_for(modality: str) -> str:
+    return _sender(mailbox_for(modality))
+
+
+def with_footer(body: str, footer: str) -> str:
+    """``body`` ending with the mailbox's ``footer`` (once: a body that already ends with it is
+    left as it is)."""
+    footer = (footer or "").strip()
+    if not footer or body.rstrip().endswith(footer):
+        return body
+    return f"{body.rstrip()}\n\n{footer}"
 
 
 @transaction.atomic
@@ -119,6 +137,9 @@ def notification_queue(
 ) -> Notification:
     """CORE-12: save the message, then send it after commit through the worker.
 
+    An e-mail leaves from the modality's mailbox and ends with that mailbox's footer, if it has
+    one (2.8: the internal-client mailbox says it takes no new requests).
+
     The row is the durable record: if the broker is down the sweep task sends it later (NFR-03).
     ``attachments`` are names in the default storage (e.g. the daily export of PQR-07), read
     when the e-mail is sent, so the row stays small and a retry sends the same files.
@@ -128,6 +149,11 @@ def notification_queue(
     attachments = list(attachments or [])
     if attachments and medium != Notification.Medium.EMAIL:
         raise ValidationError({"attachments": "Solo un correo electrónico lleva adjuntos."})
+    sender = ""
+    if medium == Notification.Medium.EMAIL:
+        box = mailbox_for(modality)
+        sender = _sender(box)
+        body = with_footer(body, box.footer if box is not None else "")
     notification = Notification(
         medium=medium,
         modality=modality,
@@ -136,7 +162,7 @@ def notification_queue(
         body=body,
         case=case,
         attachments=attachments,
-        sender=sender_for(modality) if medium == Notification.Medium.EMAIL else "",
+        sender=sender,
     )
     notification.full_clean()
     notification.save()

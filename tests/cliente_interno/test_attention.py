@@ -12,6 +12,7 @@ from django.core import mail
 from django.http import Http404
 from django.utils import timezone
 
+from cliente_interno.reference_data import MAILBOX_NOTICE
 from cliente_interno.selectors import booking_for_party
 from cliente_interno.services.attention import (
     NOT_CHECKED_IN,
@@ -332,6 +333,8 @@ def test_ci05_constancia_leaves_the_internal_client_mailbox_with_the_pdf(
     assert message.to == [employee.email]
     assert attended_case.number in message.subject
     assert message.from_email == f"EPM Cliente Interno <{INTERNAL_MAILBOX}>"
+    # 2.8 step 2: that mailbox's e-mails say it takes no new requests (its footer, core).
+    assert message.body.rstrip().endswith(MAILBOX_NOTICE)
     [attachment] = message.attachments
     assert attachment.get_filename() == f"constancia-{attended_case.number}.pdf"
     assert attachment.get_content_type() == "application/pdf"

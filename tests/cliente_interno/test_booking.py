@@ -13,8 +13,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from cliente_interno import links
-from cliente_interno.emails import MAILBOX_NOTICE
 from cliente_interno.models import InternalBooking
+from cliente_interno.reference_data import MAILBOX_NOTICE
 from cliente_interno.services import booking as services
 from core.business_days import BOGOTA
 from core.exceptions import ProtocolConflict

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cliente_interno.emails import MAILBOX_NOTICE
+from cliente_interno.reference_data import MAILBOX_NOTICE
 from cliente_interno.services.checkin import booking_check_in, booking_no_show, no_shows_mark
 from cliente_interno.tasks import no_shows_mark_task
 from core.business_days import BOGOTA

@@ -395,3 +395,43 @@ def test_core12_sms_with_attachments_refused_in_spanish():
         "attachments": ["Solo un correo electrónico lleva adjuntos."]
     }
     assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_core12_a_mailbox_footer_ends_every_email_from_it_once():
+    """CORE-12 / 2.8 step 2: a mailbox with a footer (the internal-client one: it takes no new
+    requests) appends it to each e-mail it sends, once; other mailboxes and SMS are untouched."""
+    from core.models import Modality, Notification, SenderMailbox
+    from core.services.messaging import notification_queue
+
+    SenderMailbox.objects.filter(modality=Modality.CLIENTE_INTERNO).update(
+        footer="Este buzón no recibe solicitudes."
+    )
+
+    email = notification_queue(
+        medium=Notification.Medium.EMAIL,
+        modality=Modality.CLIENTE_INTERNO,
+        recipient="ana@example.com",
+        subject="Prueba",
+        body="Hola, Ana:\n\nSu cita quedó agendada.",
+    )
+    again = notification_queue(
+        medium=Notification.Medium.EMAIL,
+        modality=Modality.CLIENTE_INTERNO,
+        recipient="ana@example.com",
+        subject="Prueba",
+        body="Texto.\n\nEste buzón no recibe solicitudes.",
+    )
+    other = notification_queue(
+        medium=Notification.Medium.EMAIL,
+        modality=Modality.COPROPIEDAD,
+        recipient="ana@example.com",
+        subject="Prueba",
+        body="Texto.",
+    )
+
+    assert (
+        email.body == "Hola, Ana:\n\nSu cita quedó agendada.\n\nEste buzón no recibe solicitudes."
+    )
+    assert again.body.count("Este buzón no recibe solicitudes.") == 1
+    assert other.body == "Texto."
