@@ -31,6 +31,8 @@ from core.permissions import has_any_role
 from core.roles import Role
 
 PARTIES = [has_any_role(Role.TECNOLOGO, Role.CLIENTE_INTERNO)]
+#: "Llamar turno" is the technologist's: the employee gets 403 like any other role.
+TECHNOLOGIST = [has_any_role(Role.TECNOLOGO)]
 NOT_FOUND = OpenApiResponse(
     description="La cita no existe o usted no es ni su funcionario ni su tecnólogo."
 )
@@ -104,7 +106,7 @@ def _booking(request, pk: int) -> InternalBooking:
 
 @extend_schema(tags=["cliente-interno"])
 class CallView(APIView):
-    permission_classes = PARTIES
+    permission_classes = TECHNOLOGIST
 
     @extend_schema(
         operation_id="v1_cliente_interno_bookings_call",

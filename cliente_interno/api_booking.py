@@ -44,7 +44,7 @@ from core.services import agenda
 
 EMPLOYEE_ONLY = [has_any_role(Role.CLIENTE_INTERNO)]
 EMPLOYEE_OR_TECHNOLOGIST = [has_any_role(Role.CLIENTE_INTERNO, Role.TECNOLOGO)]
-BOOKING_NOT_FOUND = "No existe esa cita."
+BOOKING_NOT_FOUND = "Cita no encontrada."
 #: Dates a request may name.
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 

@@ -322,7 +322,7 @@ class ConfirmationView(EmployeeMixin, View):
     def get(self, request, pk: int):
         booking = selectors.employee_bookings(request.user).filter(pk=pk).first()
         if booking is None:
-            raise Http404("No existe esa cita.")
+            raise Http404("Cita no encontrada.")
         appointment = booking.appointment
         return render(
             request,

@@ -41,7 +41,7 @@ DES = (302, "/desborde/")  # the orientador's tablet page (desborde app)
 INB = (302, "/pqr-digital/")  # the creador's inbox (pqr_digital)
 EXP = (302, "/pqr-digital/exportes/")  # the help desk's daily exports (pqr_digital)
 REA = (302, "/pqr-digital/reasignacion/")  # the gestor de oficina's digital PQR (pqr_digital)
-CTA = (302, "/cuenta/")
+CIT = (302, "/cliente-interno/")  # the employee's Mis citas (cliente_interno)
 DET = (302, "/casos/{case}/")  # evidence stored, back to the case page
 COP = (302, "/copropiedad/")  # a step of the condo call without its requirement → step 1
 
@@ -50,6 +50,7 @@ NOT_FOUND = {
     "pqr-digital": "No existe el exporte.",
     "turns": "Turno no encontrado.",
     "copropiedad": "Cita no encontrada.",
+    "cliente-interno": "Cita no encontrada.",
 }
 #: Meta's webhook refuses a wrong verification token (GET) or signature (POST) with these.
 WEBHOOK_REFUSED = ("Verificación del webhook rechazada", "Firma")
@@ -58,7 +59,7 @@ YESTERDAY = dt.datetime.now(tz=BOGOTA).date() - dt.timedelta(days=1)
 # fmt: off
 TABLE = {
     #                                    anon  orie  tecn  gest  asig  enca  crea  mesa  geof  clin
-    "GET /":                            (LOG,  DES,  WB,   CAS,  CAS,  OFI,  INB,  EXP,  REA,  CTA),
+    "GET /":                            (LOG,  DES,  WB,   CAS,  CAS,  OFI,  INB,  EXP,  REA,  CIT),
     "GET /cuenta/":                     (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  200),
     "GET /casos/":                      (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /casos/{case}/":               (LOG,  200,  200,  200,  200,  200,  404,  200,  200,  403),
@@ -150,8 +151,26 @@ TABLE = {
     "GET /admin/pqr_digital/digitalpqrexport/": (ADL, ADL, ADL, 403, ADL, ADL, ADL, ADL, ADL, ADL),
     # Issue 13: the agenda, for the roles that book (the creador, condo administrators): no
     # type nor date in the query (400), no slot in the body (400).
-    "GET /api/v1/agenda/slots/":        (401,  403,  403,  403,  403,  403,  400,  403,  403,  403),
-    "POST /api/v1/agenda/holds/":       (401,  403,  403,  403,  403,  403,  400,  403,  403,  403),
+    "GET /api/v1/agenda/slots/":        (401,  403,  403,  403,  403,  403,  400,  403,  403,  400),
+    "POST /api/v1/agenda/holds/":       (401,  403,  403,  403,  403,  403,  400,  403,  403,  400),
+    # Issue 14 (CI-01..05): the employee books and attends; the technologist serves. Pages of
+    # another role 403; no query (400), a booking that does not exist (404), a bad token (400).
+    "GET /cliente-interno/":            (LOG,  403,  403,  403,  403,  403,  403,  403,  403,  200),
+    "GET /cliente-interno/agendar/":    (LOG,  403,  403,  403,  403,  403,  403,  403,  403,  200),
+    "GET /cliente-interno/tecnologo/":  (LOG,  403,  200,  403,  403,  403,  403,  403,  403,  403),
+    "GET /cliente-interno/sala/999999/": (LOG, 403,  403,  403,  403,  403,  403,  403,  403,  404),
+    "GET /api/v1/cliente-interno/slots/": (401, 403, 403,  403,  403,  403,  403,  403,  403,  400),
+    "POST /api/v1/cliente-interno/holds/": (401, 403, 403, 403,  403,  403,  403,  403,  403,  400),
+    "GET /api/v1/cliente-interno/bookings/":
+                                        (401,  403,  200,  403,  403,  403,  403,  403,  403,  200),
+    "GET /api/v1/cliente-interno/bookings/999999/":
+                                        (401,  403,  404,  403,  403,  403,  403,  403,  403,  404),
+    "POST /api/v1/cliente-interno/check-in/":
+                                        (401,  403,  403,  403,  403,  403,  403,  403,  403,  400),
+    "POST /api/v1/cliente-interno/bookings/999999/call/":
+                                        (401,  403,  404,  403,  403,  403,  403,  403,  403,  403),
+    "GET /api/v1/cliente-interno/bookings/999999/documents/":
+                                        (401,  403,  404,  403,  403,  403,  403,  403,  403,  404),
     # Issue 13 (COP-01): the condo administrators' API, the creador's: an empty body (400), an
     # appointment that does not exist (404).
     "GET /api/v1/copropiedad/appointments/": (401, 403, 403, 403, 403, 403, 200, 403, 403, 403),
@@ -319,7 +338,7 @@ START_PAGES = [
     ("creador", "/pqr-digital/"),
     ("mesa", "/pqr-digital/exportes/"),
     ("gestor_oficina", "/pqr-digital/reasignacion/"),
-    ("cliente_interno", "/cuenta/"),
+    ("cliente_interno", "/cliente-interno/"),
 ]
 
 
@@ -349,6 +368,7 @@ def test_nfr02_login_form_lands_on_role_start_page(client, users, office, role, 
         "/desborde/": f"Desborde de fila — {office.name}",
         "/oficina/": office.name,
         "/cuenta/": "Mi cuenta",
+        "/cliente-interno/": "Citas por video con EPM",
         "/pqr-digital/": "Bandeja de interacciones",
         "/pqr-digital/exportes/": "Exportes de PQR digitales",
         "/pqr-digital/reasignacion/": "PQR digitales por reasignar",
