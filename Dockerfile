@@ -10,6 +10,7 @@ WORKDIR /app
 # WeasyPrint (the constancia PDF, COP-03) needs Pango and a font with Spanish accents.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.lock /app/requirements.lock

@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve worker beat test fuzz lint format bench migrate seed clean
+.PHONY: install run serve worker beat test fuzz lint format bench migrate seed clean backup restore
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,17 @@ format: install
 # accepted customer / "terminar" to video.connect on both sockets, beside a websocket echo).
 bench: install
 	$(PY) -m bench $(BENCH)
+
+# Backups (docs/backups.md): pg_dump -Fc of DATABASE_URL, a tar of MEDIA_ROOT and a manifest
+# (cases, evidence, each file's SHA-256) in var/backups/<date-time>/; the newest BACKUP_KEEP (14)
+# are kept. `make restore BACKUP=<dir> TARGET_DATABASE_URL=<scratch db>` restores into that
+# database (never onto DATABASE_URL without FORCE=1) and TARGET_MEDIA_ROOT, then verifies the
+# counts and checksums against the manifest (VERIFY_ONLY=1: only verify).
+backup:
+	scripts/backup.sh
+
+restore:
+	scripts/restore.sh
 
 clean:
 	rm -rf $(VENV) staticfiles var media db.sqlite3

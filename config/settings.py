@@ -172,6 +172,10 @@ WORKBENCH_REFRESH_SECONDS = env.int("WORKBENCH_REFRESH_SECONDS", default=15)
 # Evidence (CORE-08): accepted types and size limit.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Retention of call and voicemail recordings (PQR-06, docs/backups.md): kept this many months,
+# then "flag" (no longer served) or "purge" (file deleted; the row and its SHA-256 stay).
+RETENTION_RECORDINGS_MONTHS = env.int("RETENTION_RECORDINGS_MONTHS", default=6)
+RETENTION_ACTION = env.str("RETENTION_ACTION", default="flag")
 
 # E-mail (CORE-12). Default: each message written as a file under var/mail.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

@@ -179,6 +179,7 @@ PERIODIC_TASKS = [
 #: (name, task, hour, minute) run every day, America/Bogota
 DAILY_TASKS = [
     ("Alerta diaria de PQR por vencer (LEG-02)", "core.pqr_due_alerts", 7, 0),
+    ("Retención de grabaciones de llamadas (PQR-06)", "core.recordings_retention", 2, 30),
 ]
 
 

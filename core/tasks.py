@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from core.services import assignment, deadlines, messaging
+from core.tasks_retention import recordings_retention_task  # noqa: F401 (registers the task)
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -32,7 +32,7 @@ from core.roles import (
 )
 from core.selectors.agenda import technologist_day_appointments
 from core.selectors.turns import office_turns_to_check
-from core.services import calls, closing
+from core.services import calls, closing, retention
 from core.services import constancia as constancia_services
 from core.services.assignment import case_reassign
 from core.services.deadlines import NEAR_DUE_BUSINESS_DAYS
@@ -289,6 +289,10 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int):
         evidence = selectors.evidence_get_for_user(user=request.user, evidence_id=pk)
+        # PQR-06: a recording past its term is not served (flagged) or no longer exists (purged).
+        notice = retention.evidence_retention_notice(evidence=evidence)
+        if notice:
+            return HttpResponseGone(notice, content_type="text/plain; charset=utf-8")
         # ?ver=1 opens a PDF or an image in the browser (to print it); anything else downloads.
         inline = request.GET.get("ver") == "1" and evidence.content_type in INLINE_TYPES
         return FileResponse(

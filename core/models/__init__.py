@@ -21,6 +21,7 @@ from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
 from .outbound import OutboundMessage
 from .printing import PrintJob, PrintStep
+from .retention import RetentionAction, RetentionAudit
 from .roster import RemoteModality, RosterEntry, RosterNotice, ShiftCheck
 from .turns import Turn, TurnEvent, TurnSequence, TurnStatus, VirtualConsent
 from .video import KioskPairing, VideoSession, VideoSessionStatus
@@ -60,6 +61,8 @@ __all__ = [
     "PrintJob",
     "PrintStep",
     "RemoteModality",
+    "RetentionAction",
+    "RetentionAudit",
     "RosterEntry",
     "RosterNotice",
     "ShiftCheck",

@@ -23,6 +23,7 @@ from core.roles import (
     Role,
     user_roles,
 )
+from core.services.retention import evidence_with_retention_state
 
 
 def case_scope_q(user) -> Q | None:
@@ -103,7 +104,10 @@ def case_history(*, case: Case):
 
 
 def evidence_for_case(*, case: Case) -> QuerySet[Evidence]:
-    return case.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")
+    # PQR-06: ``retention_state`` says which recordings are past their term (not linked).
+    return evidence_with_retention_state(
+        case.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")
+    )
 
 
 def evidence_get_for_user(*, user, evidence_id: int) -> Evidence:
