@@ -328,6 +328,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The 400/401/403/404 every operation can give (drf-spectacular's enum hook stays first).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "core.models.choices.CaseKind",
         "EvidenceKindEnum": "core.models.choices.EvidenceKind",

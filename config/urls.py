@@ -32,6 +32,8 @@ router.register("print-jobs", api_printing.PrintJobViewSet, basename="printjob")
 admin.site.site_header = "Atención a distancia — administración"
 admin.site.site_title = "Atención a distancia"
 
+handler404 = "core.api_errors.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,5 +1,5 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -201,7 +201,13 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return self._detail(self._case(pk), reload=False)
 
-    @extend_schema(request=AttemptCreateSerializer, responses={201: ContactAttemptSerializer})
+    @extend_schema(
+        request=AttemptCreateSerializer,
+        responses={
+            201: ContactAttemptSerializer,
+            409: OpenApiResponse(description="Cuarto intento, o caso cerrado."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def attempts(self, request, pk=None):
         """CORE-07: log a call; a 4th attempt answers 409."""
@@ -230,7 +236,13 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return self._detail(evidence.case)
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CloseSerializer, responses=CaseDetailSerializer)
+    @extend_schema(
+        request=CloseSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            409: OpenApiResponse(description="El estado del caso no permite cerrarlo."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close with solución en primer contacto or generate a task (answered call only)."""
@@ -261,7 +273,10 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         operation_id="v1_cases_reassign_bulk",
         request=BulkReassignSerializer,
-        responses=CaseListSerializer(many=True),
+        responses={
+            200: CaseListSerializer(many=True),
+            404: OpenApiResponse(description="Un caso no existe o no es suyo."),
+        },
     )
     @action(detail=False, methods=["post"], url_path="reassign")
     def reassign_bulk(self, request):

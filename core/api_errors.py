@@ -10,7 +10,10 @@ handler turns those exceptions into responses:
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,4 +28,15 @@ def api_exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
         )
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404) and str(exc).endswith(" matches the given query."):
+        # get_object_or_404's message is English and names the model: DRF's own, in Spanish.
+        exc = NotFound()
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception):
+    """handler404: a path under /api/ that matches no URL (e.g. a letter where the id goes)
+    answers like the API — JSON, in Spanish — and any other path gets Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

@@ -48,7 +48,7 @@ class TechnologistSerializer(serializers.ModelSerializer):
     home_office_name = serializers.CharField(
         source="home_office.name", read_only=True, default=None, allow_null=True
     )
-    work_mode = serializers.ChoiceField(choices=WorkMode.choices, read_only=True)
+    work_mode = serializers.ChoiceField(choices=WorkMode.choices, read_only=True, allow_blank=True)
     available_today = serializers.BooleanField(source="available", read_only=True)
 
     class Meta:

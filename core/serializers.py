@@ -128,14 +128,16 @@ class CaseListSerializer(serializers.ModelSerializer):
     channel = serializers.CharField(source="channel.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     transaction_type = serializers.CharField(
-        source="transaction_type.name", read_only=True, default=None
+        source="transaction_type.name", read_only=True, default=None, allow_null=True
     )
-    office = serializers.CharField(source="office.name", read_only=True, default=None)
+    office = serializers.CharField(
+        source="office.name", read_only=True, default=None, allow_null=True
+    )
     supported_office = serializers.CharField(
-        source="supported_office.name", read_only=True, default=None
+        source="supported_office.name", read_only=True, default=None, allow_null=True
     )
     assigned_to = serializers.CharField(
-        source="assigned_to.get_full_name", read_only=True, default=None
+        source="assigned_to.get_full_name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -206,6 +208,22 @@ class CustomerNameSerializer(serializers.ModelSerializer):
         fields = ["id", "full_name"]
 
 
+class CaseCustomerSerializer(serializers.Serializer):
+    """Schema only: a case's customer as its detail shows it — id and full name to every role,
+    the document and contact fields only to the roles that see personal data (NFR-02)."""
+
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
+    document_number = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False, allow_null=True)
+    mobile = serializers.CharField(required=False, allow_null=True)
+    email = serializers.CharField(required=False, allow_null=True)
+    address = serializers.CharField(required=False, allow_null=True)
+    is_legal_entity = serializers.BooleanField(required=False)
+    restricted = serializers.BooleanField(required=False)
+
+
 class CaseProtocolSerializer(serializers.Serializer):
     """The call protocol of the case (CORE-07, issue 13 item 6): what is due next."""
 
@@ -229,7 +247,9 @@ class CaseProtocolSerializer(serializers.Serializer):
 
 class CaseDetailSerializer(CaseListSerializer):
     customer = serializers.SerializerMethodField()
-    initial_cause = serializers.CharField(source="initial_cause.name", read_only=True, default=None)
+    initial_cause = serializers.CharField(
+        source="initial_cause.name", read_only=True, default=None, allow_null=True
+    )
     history = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     attempts = serializers.SerializerMethodField()
@@ -256,7 +276,7 @@ class CaseDetailSerializer(CaseListSerializer):
             data.pop("property_address", None)  # personal data (NFR-02)
         return data
 
-    @extend_schema_field(CustomerSerializer)
+    @extend_schema_field(CaseCustomerSerializer)
     def get_customer(self, obj) -> dict:
         if self.context.get("personal_data"):
             return CustomerSerializer(obj.customer).data

@@ -244,6 +244,11 @@ class InteractionSerializer(serializers.ModelSerializer):
             "has_screenshot",
         ]
         read_only_fields = fields
+        # Read-only model fields lose allow_blank, so the schema's enums left out the "" that
+        # an interaction without these answers has.
+        extra_kwargs = {
+            name: {"allow_blank": True} for name in ("document_type", "premises", "holder")
+        }
 
     def get_missing(self, obj) -> list[str]:
         return interaction_missing_fields(obj) if obj.is_open else []

@@ -84,6 +84,10 @@ class _FileRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, bytes):
             return data
+        # An error (a dict) is JSON, and says so: not labelled as the file the client asked for.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
         return json.dumps(data, ensure_ascii=False).encode()
 
 
