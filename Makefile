@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve worker beat test fuzz lint format bench migrate seed clean backup restore
+.PHONY: install run serve worker beat test fuzz faults lint format bench migrate seed clean backup restore
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,14 @@ FUZZ_EXAMPLES ?= 12000
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(VENV)/bin/pytest -m fuzz $(PYTEST_ARGS)
+
+# Fault tests on real workers (tests/faults, marker `faults`): the mail server refusing, a Celery
+# worker killed mid-task. `make test` runs them at scale 1; here FAULTS_SCALE (10) multiplies every
+# count. Needs DATABASE_URL (PostgreSQL) and REDIS_URL.
+FAULTS_SCALE ?= 10
+faults: install
+	FAULTS_SCALE=$(FAULTS_SCALE) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

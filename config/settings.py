@@ -186,6 +186,13 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="atencion.distancia@localhost")
+# A mail server that accepts the connection but never answers must not hang a worker (seconds).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# CORE-12: a notification that fails is tried again by the per-minute sweep and given up
+# ("fallido") after NOTIFICATION_MAX_ATTEMPTS failures; temporary ones (SMTP 4xx, no connection,
+# a timeout) do not count while the notification is younger than NOTIFICATION_RETRY_HOURS.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_HOURS = env.float("NOTIFICATION_RETRY_HOURS", default=24)
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.FileSmsBackend")
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
 
@@ -213,6 +220,9 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # With a broker, the round robin runs this long after the first case of a burst, for all of it.
 ASSIGNMENT_DELAY_SECONDS = env.float("ASSIGNMENT_DELAY_SECONDS", default=1.0)
 CELERY_TASK_ACKS_LATE = True
+# A pool process killed mid-task (OOM killer, SIGKILL) puts its message back in the queue instead
+# of acknowledging it: tasks are idempotent, so running it again is safe (NFR-03).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,6 +1,8 @@
+import datetime as dt
 import logging
 import mimetypes
 import posixpath
+import smtplib
 from email import encoders
 from email.mime.base import MIMEBase
 
@@ -234,6 +236,16 @@ def _keep_sent_email(notification: Notification, message: EmailMessage) -> None:
         )
 
 
+def _temporary_failure(exc: Exception) -> bool:
+    """A failure that may pass by itself: the mail server's 4xx ("try again later": busy,
+    greylisting, a full queue), no connection, a timeout. It does not use up the attempts."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError)
+
+
 def notification_send(*, notification_id: int) -> Notification:
     """Send one pending notification; safe to run twice (a sent one is left alone). The
     e-mail of a constancia is kept in its case's expediente once sent (``_keep_sent_email``)."""
@@ -261,10 +273,13 @@ def notification_send(*, notification_id: int) -> Notification:
             log.warning("No se pudo enviar la notificación %s: %s", notification.pk, exc)
             notification.attempts += 1
             notification.last_error = str(exc)[:2000]
+            give_up = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS and not (
+                _temporary_failure(exc)
+                and timezone.now() - notification.created_at
+                < dt.timedelta(hours=settings.NOTIFICATION_RETRY_HOURS)
+            )
             notification.status = (
-                Notification.Status.FAILED
-                if notification.attempts >= 5
-                else Notification.Status.PENDING
+                Notification.Status.FAILED if give_up else Notification.Status.PENDING
             )
             notification.save(update_fields=["attempts", "last_error", "status"])
             return notification

@@ -435,3 +435,56 @@ def test_core12_a_mailbox_footer_ends_every_email_from_it_once():
     )
     assert again.body.count("Este buzón no recibe solicitudes.") == 1
     assert other.body == "Texto."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("error", "age_hours", "status"),
+    [
+        # 451: the server asks to try later — kept pending however many attempts, for a day.
+        ("451", 1, "pendiente"),
+        ("451", 25, "fallido"),
+        # 550: refused for good — given up after NOTIFICATION_MAX_ATTEMPTS.
+        ("550", 1, "fallido"),
+        ("conexión", 1, "pendiente"),
+    ],
+)
+def test_core12_temporary_mail_failures_do_not_use_up_the_attempts(
+    monkeypatch, settings, error, age_hours, status
+):
+    """CORE-12 / NFR-03: a mail server answering 4xx (or not reachable) for a while loses no
+    notification: only permanent refusals, or a day of temporary ones, end in «fallido»."""
+    import datetime as dt
+    import smtplib
+
+    from django.core.mail import EmailMessage
+    from django.utils import timezone
+
+    from core.models import Modality, Notification
+    from core.services.messaging import notification_queue, notification_send
+
+    settings.NOTIFICATION_MAX_ATTEMPTS = 5
+    raised = {
+        "451": smtplib.SMTPDataError(451, b"4.3.0 Intente mas tarde"),
+        "550": smtplib.SMTPDataError(550, b"5.1.1 Buzon inexistente"),
+        "conexión": ConnectionRefusedError(111, "Connection refused"),
+    }[error]
+
+    def refuse(self, fail_silently=False):
+        raise raised
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    notification = notification_queue(
+        medium=Notification.Medium.EMAIL,
+        modality=Modality.GENERAL,
+        recipient="ana@example.com",
+        subject="Prueba",
+        body="Texto.",
+    )
+    Notification.objects.filter(pk=notification.pk).update(
+        attempts=4, created_at=timezone.now() - dt.timedelta(hours=age_hours)
+    )
+
+    sent = notification_send(notification_id=notification.pk)
+
+    assert (sent.status, sent.attempts) == (status, 5)
