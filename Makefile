@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve worker beat test fuzz faults lint format bench migrate seed clean backup restore
+.PHONY: install run serve worker beat test fuzz faults access lint format bench migrate seed clean backup restore
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ FAULTS_SCALE ?= 10
 faults: install
 	FAULTS_SCALE=$(FAULTS_SCALE) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
+
+# Access (NFR-02): every URL of the URL conf has a row of a role table (tests/core/test_url_coverage.py);
+# `make test` runs the tables; this adds the whole admin object matrix (every admin page of every
+# registered model, own and other unit's objects, as every role).
+access: install
+	ACCESS_FULL=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m access_full tests/access $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

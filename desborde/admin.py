@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin.scope import SafeHistoryAdmin
 from desborde.models import Intake, OutcomeProposal
 
 
 @admin.register(Intake)
-class IntakeAdmin(SimpleHistoryAdmin):
+class IntakeAdmin(SafeHistoryAdmin):
     list_display = [
         "case",
         "mode",
@@ -29,7 +29,7 @@ class IntakeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutcomeProposal)
-class OutcomeProposalAdmin(SimpleHistoryAdmin):
+class OutcomeProposalAdmin(SafeHistoryAdmin):
     list_display = ["case", "response", "proposed_by", "proposed_at", "responded_by"]
     list_filter = ["response"]
     list_select_related = ["case", "proposed_by", "responded_by"]

@@ -9,8 +9,8 @@ admin is for looking back (history included), not for changing states."""
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin.scope import SafeHistoryAdmin
 from core.roles import Role, user_has_role
 from pqr_digital.models import DigitalPqrExport, InboundMessage, Interaction
 from pqr_digital.scopes import user_handles_digital_pqr
@@ -23,7 +23,7 @@ def _may_see(request) -> bool:
     )
 
 
-class GestorReadOnlyAdmin(SimpleHistoryAdmin):
+class GestorReadOnlyAdmin(SafeHistoryAdmin):
     """Visible to superusers and gestores (the Contact Center's inbox belongs to no office or
     unit: no row filter beyond the role); never added, changed or deleted here."""
 

@@ -13,9 +13,14 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin.scope import ScopedAdmin, UnitScopedAdmin, user_unit, visible_cases
+from core.admin.scope import (
+    SafeHistoryAdmin,
+    ScopedAdmin,
+    UnitScopedAdmin,
+    user_unit,
+    visible_cases,
+)
 from core.models import Appointment, AppointmentType, WorkingHours
 from core.selectors import agenda as agenda_selectors
 from core.selectors import roster as roster_selectors
@@ -37,7 +42,7 @@ class TechnologistField(forms.ModelChoiceField):
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(SimpleHistoryAdmin):
+class AppointmentTypeAdmin(SafeHistoryAdmin):
     list_display = ["name", "code", "modality", "duration_minutes", "days_ahead", "active"]
     list_filter = ["modality", "active"]
     search_fields = ["name", "code"]

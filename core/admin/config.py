@@ -5,9 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import BooleanField, Case, When
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin.scope import UnitScopedAdmin, user_unit
+from core.admin.scope import SafeHistoryAdmin, UnitScopedAdmin, user_unit
 from core.models import (
     AssignmentPool,
     Channel,
@@ -36,7 +35,7 @@ class PrinterInline(admin.TabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(SimpleHistoryAdmin):
+class OfficeAdmin(SafeHistoryAdmin):
     """Every office is listed (they are no secret); a gestor changes those of their unit."""
 
     list_display = [
@@ -162,9 +161,22 @@ class UserAdmin(BaseUserAdmin, UnitScopedAdmin):
     )
 
 
+def unit_staff(request, qs):
+    """The staff a non-superuser may pick in a form: their own unit's (NFR-02)."""
+    if request.user.is_superuser:
+        return qs
+    unit = user_unit(request)
+    return qs.filter(home_office__unit=unit) if unit else qs.none()
+
+
 @admin.register(StaffAvailability)
 class StaffAvailabilityAdmin(UnitScopedAdmin):
     unit_field = "user__home_office__unit"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = unit_staff(request, User.objects.filter(is_active=True))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     list_display = ["user", "date", "is_available", "work_mode"]
     list_filter = ["is_available", "work_mode", "date"]
@@ -174,7 +186,7 @@ class StaffAvailabilityAdmin(UnitScopedAdmin):
 
 
 @admin.register(TransactionType)
-class TransactionTypeAdmin(SimpleHistoryAdmin):
+class TransactionTypeAdmin(SafeHistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -188,28 +200,28 @@ class TransactionTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(SimpleHistoryAdmin):
+class ChannelAdmin(SafeHistoryAdmin):
     list_display = ["name", "code", "is_digital", "active"]
     list_filter = ["is_digital", "active"]
     search_fields = ["name", "code"]
 
 
 @admin.register(InitialCause)
-class InitialCauseAdmin(SimpleHistoryAdmin):
+class InitialCauseAdmin(SafeHistoryAdmin):
     list_display = ["name", "code", "active"]
     list_filter = ["active"]
     search_fields = ["name", "code"]
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(SimpleHistoryAdmin):
+class MessageTemplateAdmin(SafeHistoryAdmin):
     list_display = ["name", "code", "kind", "modality"]
     list_filter = ["kind", "modality"]
     search_fields = ["name", "code", "body"]
 
 
 @admin.register(SenderMailbox)
-class SenderMailboxAdmin(SimpleHistoryAdmin):
+class SenderMailboxAdmin(SafeHistoryAdmin):
     list_display = ["modality", "from_email", "display_name", "reply_to"]
     list_filter = ["modality"]
     search_fields = ["from_email", "display_name"]
@@ -250,6 +262,20 @@ class AssignmentPoolAdmin(UnitScopedAdmin):
     search_fields = ["name", "code"]
     filter_horizontal = ["members"]
     readonly_fields = ["cursor_key", "cursor_user", "round_number"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            kwargs["queryset"] = unit_staff(request, User.objects.filter(is_active=True))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "unit"]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.unit = user_unit(request) or ""  # a gestor's pool is their unit's
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(DueAlertRun)

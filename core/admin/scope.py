@@ -1,8 +1,42 @@
 """The admin's scope: the same predicate as the API and the pages (NFR-02)."""
 
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import selectors
+
+
+class SafeHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's admin with its version page closed to writers who may not write.
+
+    django-simple-history (3.13) saves a POST to ``…/history/<version>/`` for anyone who may
+    only *view* the object: a gestor de oficina made themselves superuser that way. Here a POST
+    needs the change permission on the object (the admin's own, scoped) and reverting allowed;
+    a version id that is not a number, or a model that keeps no history, is a 404 (it was a
+    500). Every admin of the project derives from this class, never from SimpleHistoryAdmin."""
+
+    def _keeps_history(self) -> bool:
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self._keeps_history():
+            raise Http404("Este registro no guarda historial.")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._keeps_history() or not str(version_id).isdigit():
+            raise Http404("No existe esa versión.")
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if (
+                obj is None
+                or self.revert_disabled(request, obj)
+                or not self.has_change_permission(request, obj)
+            ):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def user_unit(request) -> str | None:
@@ -10,7 +44,7 @@ def user_unit(request) -> str | None:
     return office.unit if office else None
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class ScopedAdmin(SafeHistoryAdmin):
     """An admin whose rows are limited to the user's scope (``scope``), also on the change,
     delete and history pages — simple_history's history pages look objects up without the
     admin's queryset, so the check is made on the object itself."""
