@@ -33,6 +33,7 @@ admin.site.site_header = "Atención a distancia — administración"
 admin.site.site_title = "Atención a distancia"
 
 handler404 = "core.api_errors.not_found"
+handler500 = "core.api_errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

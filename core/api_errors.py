@@ -6,21 +6,41 @@ handler turns those exceptions into responses:
 - ``ProtocolConflict`` → 409 ``{"detail": "…"}``;
 - ``ValidationError`` with fields → 400 ``{"campo": ["mensaje", …], …}``;
 - ``ValidationError`` without fields → 400 ``{"detail": "…"}``;
+- the database unreachable (restarting, failing over) → 503 ``{"detail": "…"}`` with
+  ``Retry-After``: the client sends the same request again (intakes carry a ``client_token``);
 - everything else → DRF's own handling (401, 403, 404, 405, 429 …).
+
+``not_found`` and ``server_error`` (handler404/handler500) answer JSON under ``/api/``.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from core.db_errors import is_deadlock
 from core.exceptions import ProtocolConflict
+
+DATABASE_UNAVAILABLE = (
+    "La base de datos no está disponible en este momento. Intente de nuevo en unos segundos."
+)
+SERVER_ERROR = "Error interno del servidor. Intente de nuevo."
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, InterfaceError | OperationalError) and not is_deadlock(exc):
+        set_rollback()
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, ProtocolConflict):
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -40,3 +60,11 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: under /api/ a JSON answer in Spanish (a client never parses an HTML page);
+    any other path gets Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": SERVER_ERROR}, status=500)
+    return django_server_error(request)

@@ -139,15 +139,21 @@ def outbound_sweep_task() -> int:
 def kiosks_offline_sweep_task() -> int:
     """Periodic (every minute): kiosks whose heartbeat went stale are "desconectado" (BAL-02),
     video calls that rang without connecting for VIDEO_RING_TIMEOUT_SECONDS end "fallida" (so a
-    kiosk or a technologist whose browsers died is not held by the call), and kiosk turns of past
-    days still active are released."""
+    kiosk or a technologist whose browsers died is not held by the call), connected calls whose
+    kiosk has been off that long end "fallida" too, and kiosk turns of past days still active
+    are released."""
     from core.services import kiosks
     from core.services.turns.stale import kiosk_turns_stale_release
-    from core.video.services import video_sessions_unanswered_sweep
+    from core.video.services import (
+        video_sessions_kiosk_lost_sweep,
+        video_sessions_unanswered_sweep,
+    )
 
     video_sessions_unanswered_sweep()
     kiosk_turns_stale_release()
-    return kiosks.kiosks_offline_sweep()
+    offline = kiosks.kiosks_offline_sweep()
+    video_sessions_kiosk_lost_sweep()
+    return offline
 
 
 @shared_task(name="core.agenda_holds_expire")

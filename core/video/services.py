@@ -286,3 +286,33 @@ def video_sessions_unanswered_sweep(now=None) -> int:
         )
         ended += 1
     return ended
+
+
+KIOSK_LOST = "el módulo perdió la conexión durante la videollamada"
+
+
+def video_sessions_kiosk_lost_sweep(now=None) -> int:
+    """Connected calls whose kiosk went off (no live socket) more than
+    VIDEO_RING_TIMEOUT_SECONDS ago end "fallida" with the reason, both parties told: a kiosk that
+    never comes back does not hold its technologist (and the balancing seat) in a call forever.
+    A kiosk that comes back within that time resumes the call (its page re-joins the open
+    session). Returns how many."""
+    import datetime as dt
+
+    from core.live.auth import LiveParty
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.VIDEO_RING_TIMEOUT_SECONDS)
+    ended = 0
+    lost = VideoSession.objects.filter(
+        status=VideoSessionStatus.CONECTADA, kiosk__is_on=False
+    ).filter(Q(kiosk__last_seen_at__lt=limit) | Q(kiosk__last_seen_at__isnull=True))
+    for session in lost.select_related("technologist"):
+        video_state_record(
+            session_id=session.pk,
+            party=LiveParty(user=session.technologist),
+            state=VideoSessionStatus.FALLIDA,
+            reason=KIOSK_LOST,
+        )
+        ended += 1
+    return ended
