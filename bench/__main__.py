@@ -1,4 +1,5 @@
-"""`python -m bench [assignment|workbench|intakes|pqr_export|turns|balancing|all]` on PostgreSQL
+"""`python -m bench [assignment|workbench|intakes|pqr_export|turns|balancing|peak|all]` on
+PostgreSQL
 (BENCH_DATABASE_URL or a default local database ``atencion_bench``, created when missing and
 wiped by each run)."""
 
@@ -49,6 +50,10 @@ def main(argv: list[str]) -> int:
         ok &= turns.run()
     if which in ("balancing", "all"):
         ok &= balancing.run()
+    if which == "peak":  # ~10 minutes: not part of "all"
+        from bench import peak
+
+        ok &= peak.run()
     return 0 if ok else 1
 
 
