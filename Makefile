@@ -57,8 +57,9 @@ fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(VENV)/bin/pytest -m fuzz $(PYTEST_ARGS)
 
-# Fault tests on real workers (tests/faults, marker `faults`): the mail server refusing, a Celery
-# worker killed mid-task. `make test` runs them at scale 1; here FAULTS_SCALE (10) multiplies every
+# Fault tests on real workers (tests/faults, marker `faults`): Redis stopped under 1,000 intakes,
+# the mail server refusing, a Celery worker killed mid-task, PostgreSQL restarted, live sockets
+# dropped. `make test` runs them at scale 1; here FAULTS_SCALE (10) multiplies every
 # count. Needs DATABASE_URL (PostgreSQL) and REDIS_URL.
 FAULTS_SCALE ?= 10
 faults: install

@@ -223,6 +223,8 @@ CELERY_TASK_ACKS_LATE = True
 # A pool process killed mid-task (OOM killer, SIGKILL) puts its message back in the queue instead
 # of acknowledging it: tasks are idempotent, so running it again is safe (NFR-03).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The broker lost while messages are unacknowledged must not end the worker (Celery 5.7.0 does).
+CELERY_WORKER_CONSUMER = "config.celery_consumer:Consumer"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
