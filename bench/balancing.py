@@ -270,20 +270,7 @@ def _setup() -> Scene:
 
 
 def _redis_url() -> str:
-    url = (
-        os.environ.get("BENCH_REDIS_URL")
-        or os.environ.get("BENCH_GIVEN_REDIS_URL")
-        or "redis://127.0.0.1:6379/0"
-    )
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        raise RuntimeError(
-            f"Redis no responde en {url} ({exc}): el balanceo necesita Redis"
-        ) from exc
-    return url
+    return db.redis_url("el balanceo")
 
 
 def _free_port() -> int:

@@ -31,3 +31,22 @@ def wipe_cases() -> None:
             "core_historicalevidence, core_notification, core_case, core_historicalcase, "
             "core_casenumbersequence RESTART IDENTITY CASCADE"
         )
+
+
+def redis_url(purpose: str) -> str:
+    """The benchmark's Redis (BENCH_REDIS_URL, else the REDIS_URL given to ``make bench``, else
+    the local one), checked to answer; ``purpose`` names the benchmark in the error."""
+    import os
+
+    import redis
+
+    url = (
+        os.environ.get("BENCH_REDIS_URL")
+        or os.environ.get("BENCH_GIVEN_REDIS_URL")
+        or "redis://127.0.0.1:6379/0"
+    )
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        raise RuntimeError(f"Redis no responde en {url} ({exc}): {purpose} necesita Redis") from exc
+    return url

@@ -492,20 +492,7 @@ def _between_phases() -> None:
 
 
 def _redis_url() -> str:
-    url = (
-        os.environ.get("BENCH_REDIS_URL")
-        or os.environ.get("BENCH_GIVEN_REDIS_URL")
-        or "redis://127.0.0.1:6379/0"
-    )
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        raise RuntimeError(
-            f"Redis no responde en {url} ({exc}): el día pico necesita Redis"
-        ) from exc
-    return url
+    return db.redis_url("el día pico")
 
 
 def _locust_python() -> str:

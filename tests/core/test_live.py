@@ -7,16 +7,8 @@ never another technologist's), the kiosks' device credential and their on/off, a
 services announce their changes after commit, once per transaction, bulk paths once per user.
 """
 
-import asyncio
-import sys
-import threading
-import types
-
 import pytest
-from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from django.db import transaction
-from django.test import Client
 from django.utils import timezone
 
 from core.live.auth import KIOSK_COOKIE, key_hash
@@ -38,61 +30,17 @@ from core.services.turns.kiosk import turn_announce_publish
 from tests.factories import OfficeFactory
 from tests.factories.core import make_case
 from tests.helpers import make_user
+from tests.live_sockets import (  # noqa: F401  (in_memory_layer: an autouse fixture)
+    KIOSK_PAGE,
+    QUIET,
+    db,
+    in_memory_layer,
+    live_socket,
+    run,
+    session_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _websocket_communicator():
-    """``channels.testing.WebsocketCommunicator``. The package also imports daphne, for its
-    ``ChannelsLiveServerTestCase`` only (a daphne server; ours is uvicorn, see
-    tests/browser/conftest.py): without daphne installed a stand-in is enough."""
-    try:
-        from channels.testing import WebsocketCommunicator
-    except ModuleNotFoundError as exc:
-        if exc.name != "daphne":
-            raise
-        daphne, testing = types.ModuleType("daphne"), types.ModuleType("daphne.testing")
-        testing.DaphneProcess = None
-        daphne.testing = testing
-        sys.modules.setdefault("daphne", daphne)
-        sys.modules.setdefault("daphne.testing", testing)
-        from channels.testing import WebsocketCommunicator
-    return WebsocketCommunicator
-
-
-WebsocketCommunicator = _websocket_communicator()
-
-ORIGIN = (b"origin", b"http://testserver")
-QUIET = 0.3  # seconds a socket must stay silent to prove it heard nothing
-
-
-@pytest.fixture(autouse=True)
-def in_memory_layer(settings):
-    # channels drops its layers on setting_changed: every test starts with an empty layer.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-
-def _application():
-    from config.asgi import application
-
-    return application
-
-
-def _session_cookie(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-#: The kiosk page's own socket (templates/core/kiosk.html sets it for static/js/live.js).
-KIOSK_PAGE = "/ws/live/?role=kiosk"
-
-
-def _socket(cookie: bytes | None = None, path: str = "/ws/live/") -> WebsocketCommunicator:
-    headers = [ORIGIN]
-    if cookie is not None:
-        headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(_application(), path, headers=headers)
 
 
 def _kiosk(office, label="Módulo 1", key="clave-del-modulo") -> tuple[Kiosk, bytes]:
@@ -108,44 +56,12 @@ def _turn(office) -> Turn:
     )
 
 
-db = database_sync_to_async
-
-
-def run(scenario) -> None:
-    """Drive one ``async def scenario()`` to its end (no pytest-asyncio). After a browser test
-    Playwright's sync API leaves an event loop in this thread, where async_to_sync refuses to
-    run: then from a helper thread (committed data: these tests are transactional)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        async_to_sync(scenario)()
-        return
-    failure: list[BaseException] = []
-
-    def target():
-        from django.db import connections
-
-        try:
-            async_to_sync(scenario)()
-        except BaseException as exc:  # re-raised in the test's thread
-            failure.append(exc)
-        finally:
-            connections.close_all()
-
-    helper = threading.Thread(target=target)
-    helper.start()
-    helper.join(timeout=60)
-    assert not helper.is_alive(), "el escenario no terminó"
-    if failure:
-        raise failure[0]
-
-
 # --- who may connect ---------------------------------------------------------------------------
 
 
 def test_nfr02_anonymous_socket_is_closed_with_4401():
     async def scenario():
-        socket = _socket()
+        socket = live_socket()
         connected, _ = await socket.connect()
         assert connected  # accepted, then closed: the page reads the code and stops retrying
         assert await socket.receive_output(timeout=2) == {
@@ -160,7 +76,7 @@ def test_core01_wrong_kiosk_credential_is_closed_with_4401():
     async def scenario():
         office = await db(OfficeFactory)()
         kiosk, _ = await db(_kiosk)(office)
-        socket = _socket(f"{KIOSK_COOKIE}={kiosk.pk}.otra-clave".encode())
+        socket = live_socket(f"{KIOSK_COOKIE}={kiosk.pk}.otra-clave".encode())
         await socket.connect()
         assert (await socket.receive_output(timeout=2))["code"] == CLOSE_UNAUTHENTICATED
         await db(kiosk.refresh_from_db)()
@@ -176,7 +92,7 @@ def test_nfr01_office_staff_hear_their_offices_turns_and_never_another_offices()
     async def scenario():
         office, office_b = await db(OfficeFactory)(), await db(OfficeFactory)()
         orientador = await db(make_user)(Role.ORIENTADOR, office, username="ori_live")
-        socket = _socket(await db(_session_cookie)(orientador))
+        socket = live_socket(await db(session_cookie)(orientador))
         connected, _ = await socket.connect()
         assert connected
         hello = await socket.receive_json_from(timeout=2)
@@ -215,7 +131,7 @@ def test_nfr01_rostered_technologist_hears_the_supported_offices_turns():
             office=office,
             modality=RemoteModality.CELULAR,
         )
-        socket = _socket(await db(_session_cookie)(tech))
+        socket = live_socket(await db(session_cookie)(tech))
         await socket.connect()
         assert (await socket.receive_json_from(timeout=2))["type"] == "hello"
         await db(_turn)(office_b)
@@ -240,8 +156,8 @@ def test_core10_technologist_hears_their_own_cases_never_another_technologists()
         bruno = await db(make_user)(Role.TECNOLOGO, office, username="bruno_live")
         gestor = await db(make_user)(Role.GESTOR, office, username="gestor_live")
         case = await db(make_case)(status=CaseStatus.ABIERTO)
-        ana_socket = _socket(await db(_session_cookie)(ana))
-        bruno_socket = _socket(await db(_session_cookie)(bruno))
+        ana_socket = live_socket(await db(session_cookie)(ana))
+        bruno_socket = live_socket(await db(session_cookie)(bruno))
         for socket in (ana_socket, bruno_socket):
             await socket.connect()
             assert (await socket.receive_json_from(timeout=2))["type"] == "hello"
@@ -270,7 +186,7 @@ def test_core01_kiosk_hears_its_display_and_own_group_and_turns_on_and_off():
         kiosk, cookie = await db(_kiosk)(office)
         other_kiosk, _ = await db(_kiosk)(office, label="Módulo 2", key="otra")
         kiosk_b, _ = await db(_kiosk)(office_b)
-        socket = _socket(cookie, KIOSK_PAGE)
+        socket = live_socket(cookie, KIOSK_PAGE)
         connected, _ = await socket.connect()
         assert connected
         hello = await socket.receive_json_from(timeout=2)
@@ -356,7 +272,7 @@ def test_core01_a_repaired_kiosks_old_socket_is_closed_at_its_next_heartbeat():
     async def scenario():
         office = await db(OfficeFactory)()
         kiosk, cookie = await db(_kiosk)(office)
-        socket = _socket(cookie, KIOSK_PAGE)
+        socket = live_socket(cookie, KIOSK_PAGE)
         connected, _ = await socket.connect()
         assert connected
         assert (await socket.receive_json_from(timeout=2))["type"] == "hello"
@@ -381,7 +297,7 @@ def test_core01_bal03_display_on_a_kiosks_browser_is_not_its_live_connection():
         kiosk, cookie = await db(_kiosk)(office)
         turn = await db(_turn)(office)
 
-        display = _socket(cookie)
+        display = live_socket(cookie)
         connected, _ = await display.connect()
         assert connected
         assert await display.receive_json_from(timeout=2) == {
@@ -409,7 +325,7 @@ def test_core01_bal03_display_on_a_kiosks_browser_is_not_its_live_connection():
         }
 
         # The kiosk page's socket turns it on; closing the display does not turn it off.
-        page = _socket(cookie, KIOSK_PAGE)
+        page = live_socket(cookie, KIOSK_PAGE)
         await page.connect()
         hello = await page.receive_json_from(timeout=2)
         assert (hello["party"], hello["groups"]) == ("kiosk", 2)
@@ -420,7 +336,7 @@ def test_core01_bal03_display_on_a_kiosks_browser_is_not_its_live_connection():
         assert kiosk.is_on is True
 
         # The kiosk page closed while a display stays open and pings: the kiosk is off.
-        display = _socket(cookie)
+        display = live_socket(cookie)
         await display.connect()
         assert (await display.receive_json_from(timeout=2))["party"] == "display"
         await page.disconnect()

@@ -12,9 +12,16 @@ from core.live.auth import LiveParty
 from core.models import VideoSession
 from core.roles import Role
 from core.video import services as video
-from tests.core.test_live import QUIET, _session_cookie, _socket, db, in_memory_layer, run  # noqa: F401
 from tests.factories import OfficeFactory
 from tests.helpers import make_user
+from tests.live_sockets import (  # noqa: F401  (in_memory_layer: an autouse fixture)
+    QUIET,
+    db,
+    in_memory_layer,
+    live_socket,
+    run,
+    session_cookie,
+)
 
 SESSIONS = "/api/v1/video/sessions/"
 
@@ -99,7 +106,7 @@ def test_ci03_signalling_flows_between_technologist_and_attendee_only():
         people = await db(_people)()
         sockets = {}
         for name in ("tech", "employee", "other"):
-            sockets[name] = _socket(await db(_session_cookie)(people[name]))
+            sockets[name] = live_socket(await db(session_cookie)(people[name]))
             await sockets[name].connect()
             assert (await sockets[name].receive_json_from(timeout=2))["type"] == "hello"
 

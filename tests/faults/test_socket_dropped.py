@@ -18,16 +18,10 @@ hears, what the API answers, and the rows (turn, video session, seat) — never 
   "fallida" with the reason (the unanswered sweep) and its customer goes back to the queue.
 """
 
-import asyncio
 import datetime as dt
-import sys
-import threading
 import time
-import types
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
@@ -55,69 +49,20 @@ from core.services.turns import turn_create, turn_virtual_consent
 from core.video.services import UNANSWERED, video_sessions_unanswered_sweep, video_state_record
 from tests.factories import OfficeFactory
 from tests.helpers import make_user, paired
+from tests.live_sockets import (  # noqa: F401  (in_memory_layer: an autouse fixture)
+    KIOSK_PAGE,
+    QUIET,
+    WebsocketCommunicator,
+    db,
+    in_memory_layer,
+    live_socket,
+    run,
+)
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 CURRENT = "/api/v1/video/sessions/current/"
-ORIGIN = (b"origin", b"http://testserver")
-KIOSK_PAGE = "/ws/live/?role=kiosk"
 TIMEOUT = 3  # seconds a message may take to reach a socket
-QUIET = 0.3  # seconds a socket must stay silent to prove it heard nothing
-
-
-def _websocket_communicator():
-    """``channels.testing.WebsocketCommunicator`` (its package imports daphne for a test server
-    we do not use: without daphne installed a stand-in is enough)."""
-    try:
-        from channels.testing import WebsocketCommunicator
-    except ModuleNotFoundError as exc:
-        if exc.name != "daphne":
-            raise
-        daphne, testing = types.ModuleType("daphne"), types.ModuleType("daphne.testing")
-        testing.DaphneProcess = None
-        daphne.testing = testing
-        sys.modules.setdefault("daphne", daphne)
-        sys.modules.setdefault("daphne.testing", testing)
-        from channels.testing import WebsocketCommunicator
-    return WebsocketCommunicator
-
-
-WebsocketCommunicator = _websocket_communicator()
-db = database_sync_to_async
-
-
-@pytest.fixture(autouse=True)
-def in_memory_layer(settings):
-    # channels drops its layers on setting_changed: every test starts with an empty layer.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-
-def run(scenario) -> None:
-    """Drive ``async def scenario()`` to its end; from a helper thread when this thread already
-    runs an event loop (Playwright's sync API after a browser test)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        async_to_sync(scenario)()
-        return
-    failure: list[BaseException] = []
-
-    def target():
-        from django.db import connections
-
-        try:
-            async_to_sync(scenario)()
-        except BaseException as exc:  # re-raised in the test's thread
-            failure.append(exc)
-        finally:
-            connections.close_all()
-
-    helper = threading.Thread(target=target)
-    helper.start()
-    helper.join(timeout=60)
-    assert not helper.is_alive(), "el escenario no terminó"
-    if failure:
-        raise failure[0]
 
 
 # --- the scene: an office with one kiosk, a technologist of today's balancing pool --------------
@@ -205,14 +150,8 @@ def scene(transactional_db):
     return Scene()
 
 
-def _socket(cookie: bytes, path: str = "/ws/live/") -> WebsocketCommunicator:
-    from config.asgi import application
-
-    return WebsocketCommunicator(application, path, headers=[ORIGIN, (b"cookie", cookie)])
-
-
 async def _open(cookie: bytes, path: str = "/ws/live/") -> WebsocketCommunicator:
-    socket = _socket(cookie, path)
+    socket = live_socket(cookie, path)
     connected, _ = await socket.connect()
     assert connected
     hello = await socket.receive_json_from(timeout=TIMEOUT)
