@@ -8,7 +8,8 @@ them where the operation can give them, and leaves every status a view documents
 - 401 and 403 on every operation that needs a user: no or a wrong token, and a role that may
   not use it (``core.permissions``: default deny);
 - 400 on every operation with a body or query parameters (filters): Spanish messages per field
-  (``core.api_errors``);
+  (``core.api_errors``); 415 on every operation with a body (a content type it does not parse,
+  or a multipart body it cannot read);
 - 404 on every operation with a path parameter (missing, or not the caller's: same answer) and
   on every paginated list (a page past the end).
 """
@@ -49,6 +50,8 @@ def document_error_responses(result, generator, request, public):
             errors = {}
             if "requestBody" in operation or has_query:
                 errors["400"] = _response("Datos no válidos: mensajes por campo.", FIELD_ERRORS)
+            if "requestBody" in operation:
+                errors["415"] = _response("Tipo de contenido no admitido.", ERROR)
             if _needs_user(operation):
                 errors["401"] = _response("Sin credenciales o con un token no válido.", ERROR)
                 errors["403"] = _response("Su rol no puede usar esta operación.", ERROR)
