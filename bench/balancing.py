@@ -690,21 +690,10 @@ def _query_counts() -> tuple[int, int, int]:
 # --- run ------------------------------------------------------------------------------------------
 
 
-def _interrupted(signum, frame):
-    raise KeyboardInterrupt(f"señal {signum}")
-
-
 def run() -> bool:
-    previous = signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        return _run()
-    except RuntimeError as exc:
-        print("== Balanceo: emparejamiento automático hasta video.connect (issue 12, punto 5) ==")
-        print(f"error: {exc}")
-        print("resultado: NO CUMPLE")
-        return False
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return db.run_reported(
+        "== Balanceo: emparejamiento automático hasta video.connect (issue 12, punto 5) ==", _run
+    )
 
 
 def _wait_ready(proc: subprocess.Popen, port: int) -> None:

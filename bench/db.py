@@ -50,3 +50,24 @@ def redis_url(purpose: str) -> str:
     except redis.RedisError as exc:
         raise RuntimeError(f"Redis no responde en {url} ({exc}): {purpose} necesita Redis") from exc
     return url
+
+
+def run_reported(title: str, body) -> bool:
+    """Run a benchmark's ``body()``: a SIGTERM (a CI time limit) stops it like Ctrl-C, and a
+    ``RuntimeError`` (a server that did not start, Redis missing) prints under ``title`` as a
+    failed result instead of a traceback."""
+    import signal
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt(f"señal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        return body()
+    except RuntimeError as exc:
+        print(title)
+        print(f"error: {exc}")
+        print("resultado: NO CUMPLE")
+        return False
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -338,24 +338,11 @@ def _row(s: Scenario) -> str:
     )
 
 
-def _interrupted(signum, frame):
-    raise KeyboardInterrupt(f"señal {signum}")
-
-
 def run() -> bool:
     global BROKER_URL
     BROKER_URL = _broker_url()
-    # A plain `kill` (SIGTERM) unwinds like Ctrl-C, so the finally below stops gunicorn too.
-    previous = signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        return _run()
-    except RuntimeError as exc:  # the server did not start, an endpoint is missing, …
-        print("== Registro de desborde por HTTP (issue 4, punto 7) ==")
-        print(f"error: {exc}")
-        print("resultado: NO CUMPLE")
-        return False
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # A plain `kill` (SIGTERM) unwinds like Ctrl-C, so the finally of _run stops gunicorn too.
+    return db.run_reported("== Registro de desborde por HTTP (issue 4, punto 7) ==", _run)
 
 
 def _measure(port: int, office_id: int) -> tuple[dict[tuple[str, int], Scenario], int]:

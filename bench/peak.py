@@ -1168,21 +1168,8 @@ def _report(scene: Scene, phases: list[Phase], wall: float, loads: tuple) -> boo
 # --- run --------------------------------------------------------------------------------------
 
 
-def _interrupted(signum, frame):
-    raise KeyboardInterrupt(f"señal {signum}")
-
-
 def run() -> bool:
-    previous = signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        return _run()
-    except RuntimeError as exc:
-        print("== Simulación de un día pico (issue 15, punto 4) ==")
-        print(f"error: {exc}")
-        print("resultado: NO CUMPLE")
-        return False
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return db.run_reported("== Simulación de un día pico (issue 15, punto 4) ==", _run)
 
 
 def _run() -> bool:
