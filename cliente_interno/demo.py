@@ -25,12 +25,10 @@ from core.models import (
     AppointmentType,
     DocumentType,
     TransactionType,
-    WorkingHours,
 )
+from core.services.agenda import agenda_technologists_schedule
 
 TECHNOLOGISTS = ["tecnologo2", "tecnologo1"]  # tecnologo1 has the condo appointment of now
-HOURS = [(dt.time(7), dt.time(12)), (dt.time(13), dt.time(17))]
-WEEKDAYS = range(5)
 EMPLOYEE = "empleado"
 DOCUMENT = "71650123"
 EMAIL = "empleado@epm.com.co"
@@ -50,15 +48,7 @@ def seed(context) -> str:
     users = context.users
     technologists = [users[name] for name in TECHNOLOGISTS]
     kind = AppointmentType.objects.get(code=services.APPOINTMENT_TYPE)
-    kind.technologists.add(*technologists)
-    hours = 0
-    for tech in technologists:
-        for weekday in WEEKDAYS:
-            for start, end in HOURS:
-                _, created = WorkingHours.objects.get_or_create(
-                    technologist=tech, weekday=weekday, start=start, end=end
-                )
-                hours += created
+    hours = agenda_technologists_schedule(appointment_type=kind, technologists=technologists)
     employee = users[EMPLOYEE]
     if not employee.document_number:
         employee.document_number = DOCUMENT

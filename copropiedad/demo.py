@@ -22,13 +22,11 @@ from core.models import (
     AppointmentType,
     DocumentType,
     TransactionType,
-    WorkingHours,
 )
+from core.services.agenda import agenda_technologists_schedule
 
 TYPE_CODE = "copropiedad"
 TECHNOLOGISTS = ["tecnologo1", "tecnologo2"]
-HOURS = [(dt.time(7), dt.time(12)), (dt.time(13), dt.time(17))]
-WEEKDAYS = range(5)  # Monday–Friday
 
 # key, minutes after the current half hour, NIT, copropiedad, administrator, document, phone,
 # e-mail, transaction, motive
@@ -65,15 +63,9 @@ def seed(context: DemoContext) -> str:
     users = context.users
     technologists = [users[name] for name in TECHNOLOGISTS]
     appointment_type = AppointmentType.objects.get(code=TYPE_CODE)
-    appointment_type.technologists.add(*technologists)
-    hours = 0
-    for tech in technologists:
-        for weekday in WEEKDAYS:
-            for start, end in HOURS:
-                _, created = WorkingHours.objects.get_or_create(
-                    technologist=tech, weekday=weekday, start=start, end=end
-                )
-                hours += created
+    hours = agenda_technologists_schedule(
+        appointment_type=appointment_type, technologists=technologists
+    )
     tecnologo1, creador = users["tecnologo1"], users["creador"]
     booked = sum(
         _appointment_today(appointment_type, row, technologist=tecnologo1, by=creador)

@@ -382,3 +382,29 @@ def agenda_outcome_record(
         locked._change_reason = reason or OUTCOME_REASONS[status]
         locked.save(update_fields=["status", "updated_at"])
     return locked
+
+
+#: The utility's office hours (Bogotá), Monday to Friday: what the demo gives its technologists.
+OFFICE_HOURS = [(dt.time(7), dt.time(12)), (dt.time(13), dt.time(17))]
+OFFICE_WEEKDAYS = range(5)
+
+
+def agenda_technologists_schedule(
+    *,
+    appointment_type: AppointmentType,
+    technologists: list[User],
+    hours=OFFICE_HOURS,
+    weekdays=OFFICE_WEEKDAYS,
+) -> int:
+    """Make ``technologists`` serve ``appointment_type`` with these weekly hours (idempotent:
+    rows that exist are kept); returns how many working-hours rows were new."""
+    appointment_type.technologists.add(*technologists)
+    created = 0
+    for tech in technologists:
+        for weekday in weekdays:
+            for start, end in hours:
+                _, new = WorkingHours.objects.get_or_create(
+                    technologist=tech, weekday=weekday, start=start, end=end
+                )
+                created += new
+    return created
