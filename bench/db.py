@@ -1,13 +1,13 @@
 from urllib.parse import urlparse
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 
 def ensure_database(url: str) -> None:
     parts = urlparse(url)
     name = parts.path.lstrip("/")
-    conn = psycopg2.connect(
+    conn = psycopg.connect(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
         user=parts.username or "postgres",

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.RejectNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -104,6 +105,18 @@ _sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 # (compose sets DATABASE_CONN_MAX_AGE=60 for them): a new backend costs more than a whole intake.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# On PostgreSQL the web process borrows connections from a pool (psycopg 3's, through Django)
+# instead of opening a backend per request: the handshake and the backend's start cost ~5 ms of
+# PostgreSQL CPU each, which a busy day pays on every request. A process with persistent
+# connections (a Celery worker, DATABASE_CONN_MAX_AGE > 0) keeps its own instead: Django allows
+# one or the other. DATABASE_POOL_MAX_SIZE bounds each process's share of max_connections.
+if not _sqlite and env.bool("DATABASE_POOL", default=DATABASES["default"]["CONN_MAX_AGE"] == 0):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 if _sqlite:
     # Several writers (web + beat) on the demo database wait instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

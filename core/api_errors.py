@@ -6,6 +6,7 @@ handler turns those exceptions into responses:
 - ``ProtocolConflict`` → 409 ``{"detail": "…"}``;
 - ``ValidationError`` with fields → 400 ``{"campo": ["mensaje", …], …}``;
 - ``ValidationError`` without fields → 400 ``{"detail": "…"}``;
+- a NUL character that reached the database → 400 ``{"detail": "…"}`` (core.middleware);
 - the database unreachable (restarting, failing over) → 503 ``{"detail": "…"}`` with
   ``Retry-After``: the client sends the same request again (intakes carry a ``client_token``);
 - everything else → DRF's own handling (401, 403, 404, 405, 429 …).
@@ -24,8 +25,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from core.db_errors import is_deadlock
+from core.db_errors import is_deadlock, is_nul_in_text
 from core.exceptions import ProtocolConflict
+from core.middleware import NUL_MESSAGE
 
 DATABASE_UNAVAILABLE = (
     "La base de datos no está disponible en este momento. Intente de nuevo en unos segundos."
@@ -41,6 +43,9 @@ def api_exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
+    if is_nul_in_text(exc):  # a NUL character reached a lookup (core.middleware)
+        set_rollback()
+        return Response({"detail": NUL_MESSAGE}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtocolConflict):
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from core.business_days import BOGOTA, is_holiday
+from core.db_errors import sqlstate
 from core.exceptions import ProtocolConflict
 from core.models import Appointment, AppointmentStatus, AppointmentType, User, WorkingHours
 
@@ -199,7 +200,7 @@ def _expire_stale_overlapping(*, technologist_id: int, start, end, now) -> None:
 
 
 def _is_exclusion_violation(exc: IntegrityError) -> bool:
-    return getattr(getattr(exc, "__cause__", None), "pgcode", None) == EXCLUSION_VIOLATION
+    return sqlstate(exc) == EXCLUSION_VIOLATION
 
 
 def _guarded_write(write, *, technologist_id: int, start, end, now, exclude_pk=None):

@@ -318,10 +318,10 @@ class SideConnection:
     watch the worker's backend in ``pg_stat_activity``."""
 
     def __init__(self):
-        import psycopg2
+        import psycopg
         from django.db import connection
 
-        self.conn = psycopg2.connect(**connection.get_connection_params())
+        self.conn = psycopg.connect(**connection.get_connection_params())
 
     def execute(self, sql: str, params=()) -> list[tuple]:
         with self.conn.cursor() as cursor:

@@ -158,9 +158,9 @@ class Cluster:
         return f"postgres://postgres@{HOST}:{self.port}/{name}"
 
     def query(self, sql: str, params=()) -> list[tuple]:
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect(host=HOST, port=self.port, user="postgres", dbname=DATABASE)
+        conn = psycopg.connect(host=HOST, port=self.port, user="postgres", dbname=DATABASE)
         try:
             with conn.cursor() as cursor:
                 cursor.execute(sql, params)
@@ -349,9 +349,9 @@ def restart_run(tmp_path_factory) -> Outcome:
     out = Outcome()
     try:
         cluster.start()
-        import psycopg2
+        import psycopg
 
-        admin = psycopg2.connect(host=HOST, port=cluster.port, user="postgres", dbname="postgres")
+        admin = psycopg.connect(host=HOST, port=cluster.port, user="postgres", dbname="postgres")
         admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute(f"CREATE DATABASE {DATABASE}")

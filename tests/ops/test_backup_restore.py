@@ -15,7 +15,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -164,7 +164,7 @@ def test_backup_then_restore_on_a_scratch_database_verifies_counts_and_checksums
         "con el mismo SHA-256 que el respaldo."
     )
     # Checked here too, without the script: the rows in the scratch database, the bytes on disk.
-    with psycopg2.connect(scratch_db) as conn, conn.cursor() as cur:
+    with psycopg.connect(scratch_db) as conn, conn.cursor() as cur:
         cur.execute("select count(*) from core_case")
         assert cur.fetchone()[0] == cases
         cur.execute("select id, sha256 from core_evidence order by id")

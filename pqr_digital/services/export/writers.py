@@ -186,8 +186,8 @@ def copy_to(fileobj, sql: str, params, *, options: str = "") -> int:
     """``COPY (sql) TO STDOUT`` into ``fileobj`` block by block; returns the rows copied.
 
     One statement, logged like any query (``django_assert_num_queries`` and the bench count
-    it). psycopg2 (this project's driver) streams with ``copy_expert``; psycopg 3, if the
-    project moves to it, with ``cursor.copy``.
+    it), streamed with psycopg 3's ``cursor.copy`` (Django's client-side binding cursor builds
+    the statement with ``mogrify``).
     """
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -196,13 +196,9 @@ def copy_to(fileobj, sql: str, params, *, options: str = "") -> int:
             statement = statement.decode()
         statement = f"COPY ({statement}) TO STDOUT{' WITH (' + options + ')' if options else ''}"
         logged = cursor.debug_sql(statement) if hasattr(cursor, "debug_sql") else nullcontext()
-        with logged:
-            if hasattr(raw, "copy_expert"):
-                raw.copy_expert(statement, fileobj, size=65536)
-            else:  # psycopg 3
-                with raw.copy(statement) as copy:
-                    for block in copy:
-                        fileobj.write(bytes(block))
+        with logged, raw.copy(statement) as copy:
+            for block in copy:
+                fileobj.write(bytes(block))
         return raw.rowcount
 
 
