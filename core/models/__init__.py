@@ -23,6 +23,7 @@ from .outbound import OutboundMessage
 from .printing import PrintJob, PrintStep
 from .retention import RetentionAction, RetentionAudit
 from .roster import RemoteModality, RosterEntry, RosterNotice, ShiftCheck
+from .sap import SapCase
 from .turns import Turn, TurnEvent, TurnSequence, TurnStatus, VirtualConsent
 from .video import KioskPairing, VideoSession, VideoSessionStatus
 
@@ -65,6 +66,7 @@ __all__ = [
     "RetentionAudit",
     "RosterEntry",
     "RosterNotice",
+    "SapCase",
     "ShiftCheck",
     "Turn",
     "TurnEvent",

@@ -111,4 +111,8 @@ class EvidenceKind(models.TextChoices):
     CHAT_SCREENSHOT = "captura_chat", "captura de la interacción"
     CONSTANCIA = "constancia", "constancia de atención (PDF)"
     EMAIL = "correo", "correo electrónico enviado o recibido"
+    SAP_RECOGNITION = (
+        "reconocimiento_sap",
+        "acto de reconocimiento del silencio administrativo positivo",
+    )
     OTHER = "otro", "otro documento"

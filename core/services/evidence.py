@@ -58,8 +58,9 @@ def evidence_validate_file(*, upload: UploadedFile) -> tuple[str, str]:
 
 
 #: What the procedure adds to a case after it is closed: the scans of the documents the customer
-#: signed at the office (WA-04, CEL-04). Anything else is refused on a closed case.
-AFTER_CLOSING_KINDS = {EvidenceKind.SIGNED_SCAN}
+#: signed at the office (WA-04, CEL-04), and the act recognising a silencio administrativo positivo
+#: of a PQR answered late (LEG-02). Anything else is refused on a closed case.
+AFTER_CLOSING_KINDS = {EvidenceKind.SIGNED_SCAN, EvidenceKind.SAP_RECOGNITION}
 #: Recordings of the technologist's own calls: only the assigned technologist attaches them.
 ASSIGNEE_ONLY_KINDS = {EvidenceKind.CALL_RECORDING, EvidenceKind.VOICEMAIL_RECORDING}
 
