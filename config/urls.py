@@ -64,6 +64,8 @@ urlpatterns = [
         api_printing.case_print_job_send,
         name="case-print-jobs",
     ),
+    # Issue 16: the silencio-administrativo-positivo queue (LEG-02).
+    path("api/v1/", include("core.api_sap")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(

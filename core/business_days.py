@@ -70,3 +70,9 @@ def bogota_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     filter ``start <= t < end`` selects what happened on that day in Colombia, whatever UTC says."""
     start = dt.datetime.combine(day, dt.time.min, tzinfo=BOGOTA)
     return start, start + dt.timedelta(days=1)
+
+
+def clock_text(moment: dt.datetime) -> str:
+    """The time of ``moment`` in Bogotá as the project writes it: "9:30 a.m.", "12:00 p.m."."""
+    local = moment.astimezone(BOGOTA)
+    return f"{local.hour % 12 or 12}:{local:%M} {'a.m.' if local.hour < 12 else 'p.m.'}"

@@ -13,6 +13,7 @@ def navigation(request):
         "nav_cases": superuser or bool(roles & set(STAFF_ROLES)),
         "nav_workbench": Role.TECNOLOGO in roles,
         "nav_office": bool(roles & {Role.ORIENTADOR, Role.ENCARGADO}),
+        "nav_sap": superuser or bool(roles & {Role.GESTOR, Role.ASIGNADOR, Role.GESTOR_OFICINA}),
         # What the modality apps add to the menu for these roles (core.modalities).
         "nav_modalities": modalities.menu_entries(roles, superuser=superuser),
         **live(request),

@@ -173,6 +173,7 @@ PERIODIC_TASKS = [
     ("Asignar casos pendientes (barrido)", "core.assignment_sweep", 1),
     ("Enviar mensajes salientes pendientes (barrido)", "core.outbound_sweep", 1),
     ("Desconectar módulos sin señal (barrido)", "core.kiosks_offline_sweep", 1),
+    ("Cola de silencio administrativo positivo (barrido, LEG-02)", "core.sap_sweep", 10),
 ]
 
 

@@ -163,3 +163,12 @@ def agenda_holds_expire_task() -> int:
     from core.services.agenda import agenda_holds_expire
 
     return agenda_holds_expire()
+
+
+@shared_task(name="core.sap_sweep")
+def sap_sweep_task() -> dict:
+    """Periodic (every 10 minutes, LEG-02): PQR past their term enter the silencio-administrativo-
+    positivo queue, late answers are recorded, and the 24-hour and expiry alerts go out once."""
+    from core.services.sap import sap_sweep
+
+    return sap_sweep()

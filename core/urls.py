@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views, views_turns
+from core import views, views_sap, views_turns
 
 app_name = "core"
 
@@ -27,6 +27,12 @@ urlpatterns = [
         name="evidence_download",
     ),
     path("oficina/", views.OfficeHomeView.as_view(), name="office_home"),
+    path("silencio-positivo/", views_sap.SapQueueView.as_view(), name="sap_queue"),
+    path(
+        "silencio-positivo/<int:case_id>/reconocer/",
+        views_sap.SapRecogniseView.as_view(),
+        name="sap_recognise",
+    ),
     path("oficina/turnos/", views_turns.TurnDeskView.as_view(), name="turn_desk"),
     path("oficina/turnos/listas/", views_turns.TurnDeskListView.as_view(), name="turn_desk_lists"),
     path("oficina/turnos/avisos/", views_turns.TurnAlertsView.as_view(), name="turn_alerts"),

@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from core.business_days import BOGOTA
+from core.business_days import BOGOTA, clock_text
 from core.models import Appointment
 from core.services.messaging import MONTHS, sender_for
 
@@ -97,7 +97,5 @@ def ics_store(*, appointment: Appointment, content: bytes) -> str:
 def when_text(moment: dt.datetime) -> str:
     """ "12 de marzo de 2026 a las 9:30 a.m." (Bogotá)."""
     local = moment.astimezone(BOGOTA)
-    hour12 = local.hour % 12 or 12
-    meridian = "a.m." if local.hour < 12 else "p.m."
     day = f"{local.day} de {MONTHS[local.month - 1]} de {local.year}"
-    return f"{day} a las {hour12}:{local:%M} {meridian}"
+    return f"{day} a las {clock_text(local)}"

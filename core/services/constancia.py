@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import modalities
-from core.business_days import BOGOTA
+from core.business_days import BOGOTA, clock_text
 from core.exceptions import ProtocolConflict
 from core.models import (
     Case,
@@ -165,11 +165,9 @@ def constancia_recipient(case: Case) -> str:
 
 def _long_datetime(moment) -> str:
     local = moment.astimezone(BOGOTA)
-    hour12 = local.hour % 12 or 12
-    meridian = "a.m." if local.hour < 12 else "p.m."
     return (
         f"{local.day} de {MONTHS[local.month - 1]} de {local.year}, "
-        f"{hour12}:{local:%M} {meridian} (hora de Bogotá)"
+        f"{clock_text(local)} (hora de Bogotá)"
     )
 
 

@@ -10,6 +10,7 @@ from core.business_days import add_business_days
 from core.models import Case, CaseKind, CaseStatus, DueAlertRun, Modality, Notification, Unit, User
 from core.roles import Role
 from core.services.messaging import notification_queue
+from core.services.sap import sap_queue_url
 
 NEAR_DUE_BUSINESS_DAYS = 3
 SAP_TEXT = (
@@ -89,4 +90,10 @@ def _body(cases: list[Case], *, today: dt.date, unit: str) -> str:
             f"- {case.number} — {case.customer.full_name} — vence {case.due_date:%d/%m/%Y} — "
             f"{who} — {state}"
         )
+    if any(case.due_date < today for case in cases):
+        lines += [
+            "",
+            "Las PQR vencidas entran a la cola de silencio administrativo positivo, con su "
+            f"plazo de 72 horas y el registro del reconocimiento: {sap_queue_url()}",
+        ]
     return "\n".join(lines)

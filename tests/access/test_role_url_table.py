@@ -498,6 +498,19 @@ TABLE = {
     "GET /api/v1/kiosks/":                  (401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
     "GET /api/v1/customers/":               (401, 200, 200, 200, 200, 403, 200, 403, 403, 403),
     "GET /casos/":                          (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 403),
+
+    # LEG-02 (issue 16): the SAP queue; both scene cases are in their unit's queue. The unit's
+    # managers recognise (the upload body has no act reference: 400), B's → 404; the gestor de
+    # oficina reads only.
+    "GET /silencio-positivo/":              (LOG, 403, 403, 200, 200, 403, 403, 403, 200, 403),
+    "POST /silencio-positivo/{case}/reconocer/":
+                                            (LOG, 403, 403, 400, 400, 403, 403, 403, 403, 403),
+    "POST /silencio-positivo/{far_case}/reconocer/":
+                                            (LOG, 403, 403, 404, 404, 403, 403, 403, 403, 403),
+    "GET /api/v1/sap/":                     (401, 403, 403, 200, 200, 403, 403, 403, 200, 403),
+    "POST /api/v1/sap/{case}/recognise/":   (401, 403, 403, 400, 400, 403, 403, 403, 403, 403),
+    "POST /api/v1/sap/{far_case}/recognise/":
+                                            (401, 403, 403, 404, 404, 403, 403, 403, 403, 403),
     "GET /pqr-digital/exportes/":           (LOG, 403, 403, 200, 403, 403, 403, 200, 200, 403),
     "GET /api/v1/pqr-digital/exports/":     (401, 403, 403, 200, 403, 403, 403, 200, 200, 403),
     "GET /api/v1/cliente-interno/bookings/":

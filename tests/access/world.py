@@ -37,6 +37,7 @@ from core.models import (
     OutboundMessage,
     RemoteModality,
     RosterEntry,
+    SapCase,
     SenderMailbox,
     ShiftCheck,
     StaffAvailability,
@@ -229,6 +230,16 @@ def world_build() -> dict:
         customer=CustomerFactory(full_name=f"Rosa {FAR_MARKER}", document_number="99887766"),
     )
     evidence = evidence_attach(case=case, kind="foto_factura", upload=_png(), uploaded_by=tech)
+    # Both cases are in their unit's silencio-administrativo-positivo queue (LEG-02).
+    for sap_case in (case, far_case):
+        began = timezone.now() - dt.timedelta(hours=30)
+        SapCase.objects.create(
+            case=sap_case,
+            unit=sap_case.office.unit,
+            due_date=timezone.localdate() - dt.timedelta(days=2),
+            began_at=began,
+            deadline=began + dt.timedelta(hours=72),
+        )
     far_evidence = evidence_attach(
         case=far_case, kind="foto_factura", upload=_png(), uploaded_by=far_tech
     )

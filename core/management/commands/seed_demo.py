@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core import modalities
 from core.business_days import add_business_days
+from core.demo_sap import sap_demo
 from core.models import (
     Case,
     CaseKind,
@@ -241,6 +242,8 @@ class Command(BaseCommand):
                 for registration in modalities.registrations()
                 if registration.demo_data
             ]
+            # LEG-02: the silencio-administrativo-positivo queue (after every PQR is there).
+            parts.append(sap_demo(offices=offices, users=users, customers=customers))
         for line in parts:
             self.stdout.write(line)
         self.stdout.write(
