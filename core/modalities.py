@@ -153,6 +153,13 @@ def case_unit(case) -> str | None:
     return registration.case_unit(case) if registration and registration.case_unit else None
 
 
+def case_managing_unit(case) -> str | None:
+    """The unit whose managers answer for a case (LEG-02's alerts, the SAP queue): its supported
+    office's or office's unit; a case without office, the unit its modality names."""
+    office = case.supported_office or case.office
+    return office.unit if office else case_unit(case)
+
+
 def template_code(modality: str, purpose: str) -> str:
     registration = _REGISTRY.get(modality)
     if registration and purpose in registration.templates:

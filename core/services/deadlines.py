@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import modalities
 from core.business_days import add_business_days
 from core.models import Case, CaseKind, CaseStatus, DueAlertRun, Modality, Notification, Unit, User
 from core.roles import Role
@@ -30,15 +31,6 @@ def pqr_due_soon(*, today: dt.date) -> list[Case]:
     )
 
 
-def _unit_of(case: Case) -> str | None:
-    """The case's office's unit; for a case without office, the unit its modality names (the
-    digital PQR belong to the Unidad Canales Regional)."""
-    from core import modalities
-
-    office = case.supported_office or case.office
-    return office.unit if office else modalities.case_unit(case)
-
-
 def pqr_due_alerts_send(*, today: dt.date | None = None) -> int:
     """Send each unit's managers (gestor, asignador) the list of PQR near or past their term.
 
@@ -48,7 +40,7 @@ def pqr_due_alerts_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     by_unit: dict[str, list[Case]] = {}
     for case in pqr_due_soon(today=today):
-        unit = _unit_of(case)
+        unit = modalities.case_managing_unit(case)
         if unit:
             by_unit.setdefault(unit, []).append(case)
     queued = 0

@@ -68,20 +68,13 @@ def _sap_candidates(*, today: dt.date):
     )
 
 
-def _case_unit(case: Case) -> str | None:
-    """As the daily alert (``deadlines._unit_of``): the supported office's or the office's
-    unit; a case without office, the unit its modality names."""
-    office = case.supported_office or case.office
-    return office.unit if office else modalities.case_unit(case)
-
-
 def _sap_enter(*, now: dt.datetime) -> int:
     """(a): one INSERT … ON CONFLICT DO NOTHING RETURNING per batch of cases; a concurrent
     sweep's rows are skipped by the unique key, so history is written only for ours."""
     today = local_date(now)
     rows = []
     for case in _sap_candidates(today=today).iterator(chunk_size=2000):
-        unit = _case_unit(case)
+        unit = modalities.case_managing_unit(case)
         if unit is None:
             log.warning("PQR %s vencida sin unidad: no entra a la cola SAP.", case.pk)
             continue
