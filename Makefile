@@ -82,13 +82,14 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a local atencion_bench database it creates).
-# BENCH=assignment|workbench|intakes|pqr_export|turns|balancing|peak runs one (intakes starts its own
+# BENCH=assignment|workbench|intakes|pqr_export|turns|balancing|dashboard|peak runs one (intakes starts its own
 # gunicorn on 127.0.0.1; pqr_export measures the daily export of 100,000 digital PQR against COPY;
 # turns: 50 technologists taking 1,000 booth turns at once against a bare conditional UPDATE;
 # balancing: uvicorn + Redis pub/sub, 50 technologists and 60 kiosks on websockets, from an
 # accepted customer / "terminar" to video.connect on both sockets, beside a websocket echo;
 # peak: a compressed peak day for 100 offices and 1,000 technologists through locust, with 1 and
-# 2 ASGI and Celery workers — ~5 min, not part of the default run).
+# 2 ASGI and Celery workers — ~5 min, not part of the default run); dashboard: the managers'
+# dashboard with 1,000,000 cases against a page without figures (~3 min, not in the default run).
 bench: install
 	$(PY) -m bench $(BENCH)
 

@@ -18,8 +18,11 @@ def kiosk_cap(office: Office) -> RosterCap:
     (the announcement refuses a "desconectado" kiosk), not of the roster.
 
     Called by core's roster service with the office row locked, so two gestores taking the last
-    kiosk at once cannot both get it."""
-    kiosks = Kiosk.objects.filter(office=office, active=True).count()
+    kiosk at once cannot both get it. A page that shows the caps of many offices (the managers'
+    dashboard) annotates them with ``active_kiosks`` once instead of a count per office."""
+    kiosks = getattr(office, "active_kiosks", None)
+    if kiosks is None:
+        kiosks = Kiosk.objects.filter(office=office, active=True).count()
     if kiosks == 0:
         return RosterCap(
             0,

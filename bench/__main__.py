@@ -1,4 +1,4 @@
-"""`python -m bench [assignment|workbench|intakes|pqr_export|turns|balancing|peak|all]` on
+"""`python -m bench [assignment|workbench|intakes|pqr_export|turns|balancing|dashboard|peak|all]` on
 PostgreSQL
 (BENCH_DATABASE_URL or a default local database ``atencion_bench``, created when missing and
 wiped by each run)."""
@@ -50,6 +50,10 @@ def main(argv: list[str]) -> int:
         ok &= turns.run()
     if which in ("balancing", "all"):
         ok &= balancing.run()
+    if which == "dashboard":  # 1,000,000 cases (~2 minutes to write): not part of "all"
+        from bench import dashboard
+
+        ok &= dashboard.run()
     if which == "peak":  # ~10 minutes: not part of "all"
         from bench import peak
 

@@ -66,6 +66,8 @@ urlpatterns = [
     ),
     # Issue 16: the silencio-administrativo-positivo queue (LEG-02).
     path("api/v1/", include("core.api_sap")),
+    # Issue 16: the managers' dashboard (core).
+    path("api/v1/", include("core.api_dashboard")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(

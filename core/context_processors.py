@@ -3,6 +3,8 @@ from django.conf import settings
 from core import modalities
 from core.roles import STAFF_ROLES, Role, user_roles
 
+MANAGER_ROLES = {Role.GESTOR, Role.ASIGNADOR, Role.GESTOR_OFICINA}
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -13,7 +15,9 @@ def navigation(request):
         "nav_cases": superuser or bool(roles & set(STAFF_ROLES)),
         "nav_workbench": Role.TECNOLOGO in roles,
         "nav_office": bool(roles & {Role.ORIENTADOR, Role.ENCARGADO}),
-        "nav_sap": superuser or bool(roles & {Role.GESTOR, Role.ASIGNADOR, Role.GESTOR_OFICINA}),
+        # Issue 16: the managers' dashboard and the SAP queue (LEG-02).
+        "nav_dashboard": superuser or bool(roles & MANAGER_ROLES),
+        "nav_sap": superuser or bool(roles & MANAGER_ROLES),
         # What the modality apps add to the menu for these roles (core.modalities).
         "nav_modalities": modalities.menu_entries(roles, superuser=superuser),
         **live(request),

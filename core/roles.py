@@ -139,6 +139,8 @@ _START_PAGES[Role.TECNOLOGO] = "core:workbench"
 _START_PAGES[Role.ORIENTADOR] = "core:office_home"
 _START_PAGES[Role.ENCARGADO] = "core:office_home"
 _START_PAGES[Role.CLIENTE_INTERNO] = "core:account"
+#: Issue 16: the gestor de equipo starts the day on the dashboard of their unit.
+_START_PAGES[Role.GESTOR] = "core:dashboard"
 
 #: When a user has several roles, the first in this order decides the start page.
 _START_PRIORITY = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views, views_sap, views_turns
+from core import views, views_dashboard, views_sap, views_turns
 
 app_name = "core"
 
@@ -27,6 +27,13 @@ urlpatterns = [
         name="evidence_download",
     ),
     path("oficina/", views.OfficeHomeView.as_view(), name="office_home"),
+    path("tablero/", views_dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "tablero/cifras/",
+        views_dashboard.DashboardFiguresView.as_view(),
+        name="dashboard_figures",
+    ),
+    path("tablero/cifras.csv", views_dashboard.DashboardCsvView.as_view(), name="dashboard_csv"),
     path("silencio-positivo/", views_sap.SapQueueView.as_view(), name="sap_queue"),
     path(
         "silencio-positivo/<int:case_id>/reconocer/",

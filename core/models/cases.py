@@ -164,6 +164,46 @@ class Case(models.Model):
                 condition=Q(assigned_to__isnull=True, status="abierto"),
                 name="case_pending_in_pool_idx",
             ),
+            # The managers' dashboard (issue 16, core.selectors.dashboard) at 1,000,000 cases:
+            # its figures are read from these indexes alone (index-only scans), never from the
+            # rows — open cases by state, modality, unit and technologist; open PQR by due date
+            # (and the ten most urgent); closures and assignments by time.
+            models.Index(
+                fields=["status", "modality", "office", "supported_office", "assigned_to"],
+                condition=Q(status__in=["abierto", "asignado", "en_atencion"]),
+                name="case_open_status_modality_idx",
+            ),
+            models.Index(
+                fields=[
+                    "kind",
+                    "due_date",
+                    "filed_at",
+                    "id",
+                    "office",
+                    "supported_office",
+                    "modality",
+                ],
+                condition=Q(status__in=["abierto", "asignado", "en_atencion"]),
+                name="case_open_due_idx",
+            ),
+            models.Index(
+                fields=[
+                    "closed_at",
+                    "assigned_to",
+                    "modality",
+                    "status",
+                    "assigned_at",
+                    "office",
+                    "supported_office",
+                ],
+                condition=Q(closed_at__isnull=False),
+                name="case_closed_at_idx",
+            ),
+            models.Index(
+                fields=["assigned_at", "assigned_to"],
+                condition=Q(assigned_at__isnull=False),
+                name="case_assigned_at_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -499,6 +499,12 @@ TABLE = {
     "GET /api/v1/customers/":               (401, 200, 200, 200, 200, 403, 200, 403, 403, 403),
     "GET /casos/":                          (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 403),
 
+    # Issue 16: the managers' dashboard (page, live fragment, CSV) and its API.
+    "GET /tablero/":                        (LOG, 403, 403, 200, 200, 403, 403, 403, 200, 403),
+    "GET /tablero/cifras/":                 (LOG, 403, 403, 200, 200, 403, 403, 403, 200, 403),
+    "GET /tablero/cifras.csv":              (LOG, 403, 403, 200, 200, 403, 403, 403, 200, 403),
+    "GET /api/v1/dashboard/":               (401, 403, 403, 200, 200, 403, 403, 403, 200, 403),
+
     # LEG-02 (issue 16): the SAP queue; both scene cases are in their unit's queue. The unit's
     # managers recognise (the upload body has no act reference: 400), B's → 404; the gestor de
     # oficina reads only.

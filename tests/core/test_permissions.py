@@ -37,6 +37,7 @@ ADL = (302, "/admin/login/?next={url}")  # the same, for any admin page
 OFI = (302, "/oficina/")
 CAS = (302, "/casos/")
 WB = (302, "/casos/mis-casos/")
+TAB = (302, "/tablero/")  # the gestor's dashboard (issue 16)
 DES = (302, "/desborde/")  # the orientador's tablet page (desborde app)
 INB = (302, "/pqr-digital/")  # the creador's inbox (pqr_digital)
 EXP = (302, "/pqr-digital/exportes/")  # the help desk's daily exports (pqr_digital)
@@ -59,7 +60,7 @@ YESTERDAY = dt.datetime.now(tz=BOGOTA).date() - dt.timedelta(days=1)
 # fmt: off
 TABLE = {
     #                                    anon  orie  tecn  gest  asig  enca  crea  mesa  geof  clin
-    "GET /":                            (LOG,  DES,  WB,   CAS,  CAS,  OFI,  INB,  EXP,  REA,  CIT),
+    "GET /":                            (LOG,  DES,  WB,   TAB,  CAS,  OFI,  INB,  EXP,  REA,  CIT),
     "GET /cuenta/":                     (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  200),
     "GET /casos/":                      (LOG,  200,  200,  200,  200,  200,  200,  200,  200,  403),
     "GET /casos/{case}/":               (LOG,  200,  200,  200,  200,  200,  404,  200,  200,  403),
@@ -332,7 +333,7 @@ def test_nfr02_assigned_technologist_sees_the_case(client, scene):
 START_PAGES = [
     ("orientador", "/desborde/"),
     ("tecnologo", "/casos/mis-casos/"),
-    ("gestor", "/casos/"),
+    ("gestor", "/tablero/"),
     ("asignador", "/casos/"),
     ("encargado", "/oficina/"),
     ("creador", "/pqr-digital/"),
@@ -365,6 +366,7 @@ def test_nfr02_login_form_lands_on_role_start_page(client, users, office, role, 
     expected_h1 = {
         "/casos/mis-casos/": "Mis casos",
         "/casos/": "Casos",
+        "/tablero/": f"Tablero — {office.get_unit_display()}",
         "/desborde/": f"Desborde de fila — {office.name}",
         "/oficina/": office.name,
         "/cuenta/": "Mi cuenta",
