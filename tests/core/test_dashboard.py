@@ -751,3 +751,22 @@ def test_nfr01_charts_are_accessible_svg_with_values_beside_the_bars():
         Context({"rows": []})
     )
     assert "Sin datos." in empty
+
+
+def test_nfr02_chart_texts_are_escaped():
+    """A name typed in admin (an office, a technologist) is text in the SVG, never markup."""
+    evil = '<script>alert("x")</script> & Ofi'
+    html = Template(
+        '{% load charts %}{% hbar_chart rows title=title value="n" %}'
+        "{% stacked_bar_chart rows title=title segments=segs %}"
+    ).render(
+        Context(
+            {
+                "rows": [{"label": evil, "n": 2}],
+                "title": evil,
+                "segs": [("n", evil, "#198754")],
+            }
+        )
+    )
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Ofi" in html
