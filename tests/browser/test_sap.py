@@ -1,9 +1,9 @@
 """Browser (issue 16; LEG-02, NFR-01, NFR-02): the silencio-administrativo-positivo queue end to
-end. Two PQR of the gestor's unit passed their term (one due Friday, one long ago) and one of the
-other unit; the sweep files them (and e-mails the unit's managers); the gestor follows the dashboard's link to the queue on a tablet,
-sees the 72-hour clock of each (orange "Quedan N h", red "Vencido hace N h"), records the
-recognition of one with its act and a PDF, and finds it under *Reconocidos* with who, when and the
-evidence. Screenshots: test-artifacts/sap-queue.png, test-artifacts/sap-recognised.png."""
+end. Two PQR of the gestor's unit passed their term (three days ago, and long ago) and one of the
+other unit; the sweep files them; the gestor follows the dashboard's link to the queue on a
+tablet, sees the 72-hour clock of each (orange "Quedan N h", red "Vencido hace N h"), records the
+recognition of one with its act and a PDF, and finds it under *Reconocidos* with who, when and
+the evidence. Screenshots: test-artifacts/sap-queue.png, test-artifacts/sap-recognised.png."""
 
 import datetime as dt
 import re
