@@ -181,6 +181,7 @@ PERIODIC_TASKS = [
 DAILY_TASKS = [
     ("Alerta diaria de PQR por vencer (LEG-02)", "core.pqr_due_alerts", 7, 0),
     ("Retención de grabaciones de llamadas (PQR-06)", "core.recordings_retention", 2, 30),
+    ("Resumen diario del tablero (cifras del periodo)", "core.dashboard_rollup", 0, 20),
 ]
 
 

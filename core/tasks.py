@@ -172,3 +172,12 @@ def sap_sweep_task() -> dict:
     from core.services.sap import sap_sweep
 
     return sap_sweep()
+
+
+@shared_task(name="core.dashboard_rollup")
+def dashboard_rollup_task() -> int:
+    """Daily (00:20 Bogotá, issue 16): roll the closed cases of the days before today into the
+    dashboard's daily figures (idempotent: days already rolled are skipped)."""
+    from core.services.dashboard_rollup import dashboard_rollup
+
+    return dashboard_rollup()

@@ -16,6 +16,7 @@ from .choices import (
     WorkMode,
 )
 from .customers import ContactDetail, Customer
+from .dashboard import CaseDailyStats, DashboardRollupDay
 from .evidence import Constancia, Evidence
 from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
@@ -38,12 +39,14 @@ __all__ = [
     "ContactDetail",
     "AttentionMedium",
     "Case",
+    "CaseDailyStats",
     "CaseKind",
     "CaseNumberSequence",
     "CaseStatus",
     "Channel",
     "Constancia",
     "Customer",
+    "DashboardRollupDay",
     "DocumentType",
     "DueAlertRun",
     "Evidence",

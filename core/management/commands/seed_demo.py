@@ -16,9 +16,11 @@ from core.business_days import add_business_days
 from core.demo_sap import sap_demo
 from core.models import (
     Case,
+    CaseDailyStats,
     CaseKind,
     CaseStatus,
     Customer,
+    DashboardRollupDay,
     DocumentType,
     InitialCause,
     Kiosk,
@@ -35,6 +37,7 @@ from core.personal_data import phone_fields
 from core.roles import Role
 from core.services.cases import case_open
 from core.services.customers import customer_get_or_create
+from core.services.dashboard_rollup import dashboard_rollup
 
 # code, name, unit, zone, capacity, has_orientador, technologists, kiosks
 OFFICES = [
@@ -244,6 +247,11 @@ class Command(BaseCommand):
             ]
             # LEG-02: the silencio-administrativo-positivo queue (after every PQR is there).
             parts.append(sap_demo(offices=offices, users=users, customers=customers))
+            # The demo writes cases closed on past days: the dashboard's daily rollup of those
+            # days is stale, so it is dropped and rebuilt (core.services.dashboard_rollup).
+            DashboardRollupDay.objects.all().delete()
+            CaseDailyStats.objects.all().delete()
+            dashboard_rollup()
         for line in parts:
             self.stdout.write(line)
         self.stdout.write(
