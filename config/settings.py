@@ -367,6 +367,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationMediumEnum": "core.models.choices.NotificationMedium",
         "AppointmentStatusEnum": "core.models.agenda.AppointmentStatus",
         "CaseStatusEnum": "core.models.choices.CaseStatus",
+        "ModalityEnum": "core.models.choices.Modality",
+        "RemoteModalityEnum": "core.models.roster.RemoteModality",
     },
 }
 

@@ -9,12 +9,10 @@
 Bad dates, ``from`` after ``to``, a period over 366 days, an unknown unit or office → 400 with
 Spanish messages by field; another unit or office, another role → 403 with the reason."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -188,15 +186,14 @@ class DashboardView(APIView):
     def get(self, request):
         """Every figure of the caller's unit (or office) and the chosen period."""
         params = request.query_params
-        try:
-            scope = dashboard_selectors.dashboard_scope(
-                user=request.user, unit=params.get("unit"), office=params.get("office")
-            )
-            date_from, date_to = dashboard_selectors.dashboard_period(
-                date_from=params.get("from"), date_to=params.get("to")
-            )
-        except DjangoValidationError as exc:
-            raise DRFValidationError(exc.message_dict) from exc
+        # A bad unit, office or period is a ValidationError per field: the project's API handler
+        # (core.api_errors) answers it 400 with the Spanish messages.
+        scope = dashboard_selectors.dashboard_scope(
+            user=request.user, unit=params.get("unit"), office=params.get("office")
+        )
+        date_from, date_to = dashboard_selectors.dashboard_period(
+            date_from=params.get("from"), date_to=params.get("to")
+        )
         figures = dashboard_selectors.dashboard_figures(
             unit=scope.unit, office=scope.office, date_from=date_from, date_to=date_to
         )

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from copropiedad.models import CondoCase, Copropiedad
 from copropiedad.services import PRESENCIAL_ONLY
 from copropiedad.views import DRAFT
+from core.business_days import BOGOTA
 from core.models import (
     Appointment,
     AppointmentStatus,
@@ -390,17 +391,24 @@ def _todays_appointment(tech, appointment_type, *, start, name="Luz Marina Cárd
     )
 
 
+@pytest.fixture
+def afternoon(monkeypatch):
+    """The clock at 3 p.m. in Bogotá today, so that "now ± 40 minutes" is today whenever the
+    suite runs (the block lists today's appointments)."""
+    moment = dt.datetime.combine(timezone.localdate(), dt.time(15, 0), tzinfo=BOGOTA)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
 def _at_now(minutes: int):
-    """Now plus ``minutes``, but within today (Bogotá): the block lists today's appointments."""
-    now = timezone.localtime()
-    moment = now + dt.timedelta(minutes=minutes)
-    if moment.date() != now.date():
-        pytest.skip("cerca de la medianoche de Bogotá no caben citas de hoy")
+    """Now plus ``minutes`` (with the ``afternoon`` clock: today in Bogotá)."""
+    moment = timezone.localtime() + dt.timedelta(minutes=minutes)
+    assert moment.date() == timezone.localdate(), "use the afternoon fixture"
     return moment.replace(second=0, microsecond=0)
 
 
 def test_cop02_workbench_shows_todays_appointments_and_the_one_due_now(
-    client, techs, appointment_type, settings
+    client, techs, appointment_type, settings, afternoon
 ):
     """COP-02 / issue 13: "Citas de hoy" in Mis casos: hour, customer, type and case link; the
     appointment whose time has come is highlighted; the reminder minutes and ISO starts feed
@@ -438,7 +446,9 @@ def test_cop02_workbench_without_appointments_has_no_block(client, tecnologo):
     assert "agenda-reminder.js" not in content
 
 
-def test_cop02_workbench_queries_do_not_grow_with_appointments(client, techs, appointment_type):
+def test_cop02_workbench_queries_do_not_grow_with_appointments(
+    client, techs, appointment_type, afternoon
+):
     """Issue 13: Mis casos costs the same queries with one appointment today or four."""
     ana = techs[0]
     _todays_appointment(ana, appointment_type, start=_at_now(1), length=5)
