@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -14,18 +13,12 @@ from core.business_days import BOGOTA
 from core.models import Case, CaseStatus, Evidence, SapCase, Unit
 from core.roles import Role
 from core.services.sap import sap_recognise, sap_sweep
-from tests.factories import CustomerFactory, OfficeFactory, UserFactory, make_case
-from tests.helpers import PDF
+from tests.factories import CustomerFactory, OfficeFactory, make_case
+from tests.helpers import PDF, make_user
 
 pytestmark = [pytest.mark.django_db]
 
 PAGE = "/silencio-positivo/"
-
-
-def _user(role, office, **kwargs):
-    user = UserFactory(home_office=office, **kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def _browser(user) -> Client:
@@ -49,10 +42,10 @@ def world():
     metro = OfficeFactory(unit=Unit.METROPOLITANO)
     regional = OfficeFactory(unit=Unit.REGIONAL)
     people = {
-        "gestor": _user(Role.GESTOR, metro, first_name="Marta", last_name="Henao"),
-        "asignador": _user(Role.ASIGNADOR, metro),
-        "gestor_oficina": _user(Role.GESTOR_OFICINA, metro),
-        "tecnologo": _user(Role.TECNOLOGO, metro, first_name="Álvaro", last_name="Zapata"),
+        "gestor": make_user(Role.GESTOR, metro, first_name="Marta", last_name="Henao"),
+        "asignador": make_user(Role.ASIGNADOR, metro),
+        "gestor_oficina": make_user(Role.GESTOR_OFICINA, metro),
+        "tecnologo": make_user(Role.TECNOLOGO, metro, first_name="Álvaro", last_name="Zapata"),
     }
     today = timezone.localdate()
     expired = _case(
