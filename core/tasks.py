@@ -150,9 +150,11 @@ def kiosks_offline_sweep_task() -> int:
     )
 
     video_sessions_unanswered_sweep()
-    kiosk_turns_stale_release()
     offline = kiosks.kiosks_offline_sweep()
+    # Before the release of past days' turns: a call whose kiosk died just before midnight ends
+    # "fallida" with its real reason (the kiosk was lost), not as a stale turn of yesterday.
     video_sessions_kiosk_lost_sweep()
+    kiosk_turns_stale_release()
     return offline
 
 
