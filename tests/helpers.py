@@ -143,3 +143,23 @@ def paired(kiosk, by) -> str:
     pairing, secret = kiosk_services.kiosk_pairing_request()
     kiosk_services.kiosk_pair(kiosk=kiosk, code=pairing.code, by=by)
     return kiosk_services.kiosk_pairing_collect(secret=secret)[2]
+
+
+def afternoon_clock(monkeypatch, hour: int = 15):
+    """Django's clock (``timezone.now``) anchored at ``hour`` o'clock in Bogotá today and running
+    from there: a test that builds "now − 20 minutes" data gets today's date whenever the suite
+    runs, also just after midnight (where "20 minutes ago" is yesterday and the product rightly
+    treats it as a past day). The live server of browser tests runs in this process, so it reads
+    the same clock. Returns the anchor."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.business_days import BOGOTA
+
+    anchor = dt.datetime.combine(timezone.localdate(), dt.time(hour, 0), tzinfo=BOGOTA)
+    started = time.monotonic()
+    monkeypatch.setattr(
+        timezone, "now", lambda: anchor + dt.timedelta(seconds=time.monotonic() - started)
+    )
+    return anchor

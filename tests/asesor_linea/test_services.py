@@ -48,7 +48,7 @@ from tests.asesor_linea.support import (
     tt,
 )
 from tests.factories import OfficeFactory
-from tests.helpers import PDF, make_user
+from tests.helpers import PDF, afternoon_clock, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -311,8 +311,9 @@ def test_al03_kiosk_of_another_office_is_refused(home, supported, tech, turn):
 
 
 def test_al03_lists_accepted_turns_oldest_first_and_the_unasked_count(
-    tech, supported, encargado, kiosks, django_assert_max_num_queries
+    tech, supported, encargado, kiosks, django_assert_max_num_queries, monkeypatch
 ):
+    afternoon_clock(monkeypatch)  # turns of "minutes ago" stay today's, also at midnight
     now = timezone.now()
     newer = accepted_turn(supported, encargado, at=now - dt.timedelta(minutes=2))
     older = accepted_turn(supported, encargado, at=now - dt.timedelta(minutes=20))

@@ -22,7 +22,7 @@ from core.models import (
 from core.roles import Role
 from core.services.turns import turn_create, turn_virtual_consent
 from tests.factories import OfficeFactory
-from tests.helpers import make_user
+from tests.helpers import afternoon_clock, make_user
 
 _seq = itertools.count(1)
 
@@ -117,6 +117,13 @@ class BalanceWorld:
             turn_virtual_consent(turn=turn, accepts=True, by=self.staff[office.pk])
         turn.refresh_from_db()
         return turn
+
+
+@pytest.fixture(autouse=True)
+def _afternoon(monkeypatch):
+    """Turns "20 minutes ago" must be today's (a past day's turn is read-only): every balanceo
+    test runs on a clock anchored at 3 p.m. Bogotá today, also when the suite runs at midnight."""
+    return afternoon_clock(monkeypatch)
 
 
 @pytest.fixture

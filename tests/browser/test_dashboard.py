@@ -29,7 +29,7 @@ from core.models import (
 )
 from core.roles import Role
 from tests.factories import CustomerFactory, OfficeFactory
-from tests.helpers import TABLET, make_user
+from tests.helpers import TABLET, afternoon_clock, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,8 +65,9 @@ def _turn(office, seq, status, minutes_ago):
 
 
 def test_leg02_gestor_sees_the_live_dashboard_of_their_unit_and_downloads_the_csv(
-    page, live_server, login, screenshot
+    page, live_server, login, screenshot, monkeypatch
 ):
+    afternoon_clock(monkeypatch)  # "closed 20 minutes ago" is today, also at midnight
     today = timezone.localdate()
     now = timezone.now()
     sur = OfficeFactory(name="Oficina Sur", unit=Unit.METROPOLITANO, technologist_count=1)

@@ -14,7 +14,6 @@ from django.utils import timezone, translation
 from copropiedad.models import CondoCase, Copropiedad
 from copropiedad.services import PRESENCIAL_ONLY
 from copropiedad.views import DRAFT
-from core.business_days import BOGOTA
 from core.models import (
     Appointment,
     AppointmentStatus,
@@ -32,7 +31,7 @@ from core.services.constancia import NOT_SENT_MESSAGE
 from core.services.messaging import notification_send
 from tests.factories import CustomerFactory, make_case
 from tests.factories.copropiedad import ADMIN_EMAIL, at, book, hold
-from tests.helpers import answer_call, make_user
+from tests.helpers import afternoon_clock, answer_call, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -395,9 +394,7 @@ def _todays_appointment(tech, appointment_type, *, start, name="Luz Marina Cárd
 def afternoon(monkeypatch):
     """The clock at 3 p.m. in Bogotá today, so that "now ± 40 minutes" is today whenever the
     suite runs (the block lists today's appointments)."""
-    moment = dt.datetime.combine(timezone.localdate(), dt.time(15, 0), tzinfo=BOGOTA)
-    monkeypatch.setattr(timezone, "now", lambda: moment)
-    return moment
+    return afternoon_clock(monkeypatch)
 
 
 def _at_now(minutes: int):

@@ -12,7 +12,7 @@ from core.business_days import add_business_days
 from core.models import Case, CaseKind, CaseStatus, Channel, Modality, SapCase, Unit
 from core.roles import Role
 from tests.factories import CustomerFactory, OfficeFactory
-from tests.helpers import make_user
+from tests.helpers import afternoon_clock, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +50,11 @@ def _case(number, **kw):
 
 
 @pytest.fixture
-def scene(db):
+def scene(db, monkeypatch):
     """Unit A (Metropolitano) and unit B (Regional, its names say "Lejana"), with open PQR in
-    every due state relative to today and a case closed today in each."""
+    every due state relative to today and a case closed today in each (on a 3 p.m. clock, so
+    "closed 20 minutes ago" is today whenever the suite runs)."""
+    afternoon_clock(monkeypatch)
     today = timezone.localdate()
     a1 = OfficeFactory(name="Oficina Sur", unit=Unit.METROPOLITANO)
     a2 = OfficeFactory(name="Oficina Oeste", unit=Unit.METROPOLITANO)

@@ -13,7 +13,7 @@ from core.models import Case, Modality, OutboundMessage
 from core.roles import Role
 from pqr_digital.models import DigitalChannel, Interaction
 from pqr_digital.services import interactions as services
-from tests.helpers import make_user
+from tests.helpers import afternoon_clock, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,8 @@ def test_nfr04_gestor_cannot_change_an_interaction_superuser_corrects_the_data(
     assert 'name="full_name"' in page and 'name="status"' not in page
 
 
-def test_core01_demo_has_every_network_and_state_and_yesterdays_digital_pqr(settings):
+def test_core01_demo_has_every_network_and_state_and_yesterdays_digital_pqr(settings, monkeypatch):
+    afternoon_clock(monkeypatch)  # the demo's "hours ago" stay today's, also at midnight
     settings.DEBUG = True
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     first = (Interaction.objects.count(), Case.objects.count(), OutboundMessage.objects.count())
