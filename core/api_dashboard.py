@@ -185,14 +185,10 @@ class DashboardView(APIView):
     )
     def get(self, request):
         """Every figure of the caller's unit (or office) and the chosen period."""
-        params = request.query_params
         # A bad unit, office or period is a ValidationError per field: the project's API handler
         # (core.api_errors) answers it 400 with the Spanish messages.
-        scope = dashboard_selectors.dashboard_scope(
-            user=request.user, unit=params.get("unit"), office=params.get("office")
-        )
-        date_from, date_to = dashboard_selectors.dashboard_period(
-            date_from=params.get("from"), date_to=params.get("to")
+        scope, date_from, date_to = dashboard_selectors.dashboard_params(
+            user=request.user, params=request.query_params
         )
         figures = dashboard_selectors.dashboard_figures(
             unit=scope.unit, office=scope.office, date_from=date_from, date_to=date_to

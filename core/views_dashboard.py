@@ -58,14 +58,7 @@ class _DashboardMixin(RoleRequiredMixin):
 
     def resolve(self, request):
         """(scope, from, to) of the request; raises ValidationError / PermissionDenied."""
-        params = request.GET
-        scope = dashboard_selectors.dashboard_scope(
-            user=request.user, unit=params.get("unit"), office=params.get("office")
-        )
-        date_from, date_to = dashboard_selectors.dashboard_period(
-            date_from=params.get("from"), date_to=params.get("to")
-        )
-        return scope, date_from, date_to
+        return dashboard_selectors.dashboard_params(user=request.user, params=request.GET)
 
     def query(self, request, scope, date_from, date_to) -> str:
         """The resolved parameters, for the fragment's and the CSV's links."""

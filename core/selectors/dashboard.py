@@ -167,6 +167,15 @@ def dashboard_scope(*, user, unit=None, office=None) -> DashboardScope:
     return DashboardScope(unit=home.unit, office=home)
 
 
+def dashboard_params(*, user, params) -> tuple[DashboardScope, dt.date, dt.date]:
+    """The scope and period a request asks for (``unit``, ``office``, ``from``, ``to`` of the
+    page's or the API's query string): what both answer with; raises ``ValidationError`` per
+    field (400) and ``PermissionDenied`` (403)."""
+    scope = dashboard_scope(user=user, unit=params.get("unit"), office=params.get("office"))
+    date_from, date_to = dashboard_period(date_from=params.get("from"), date_to=params.get("to"))
+    return scope, date_from, date_to
+
+
 def dashboard_period(*, date_from=None, date_to=None, today: dt.date | None = None):
     """``(date_from, date_to)`` from the raw ``?from=``/``?to=`` (ISO dates); by default the
     last 30 days up to today. Bad dates, ``from`` after ``to`` or more than 366 days →

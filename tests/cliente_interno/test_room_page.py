@@ -14,6 +14,7 @@ from cliente_interno.services.checkin import booking_check_in
 from core.business_days import BOGOTA
 from core.models import Turn, TurnStatus
 from core.services.agenda_ics import when_text
+from tests.helpers import afternoon_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +55,7 @@ def test_ci02_early_page_says_when_without_form(as_employee, reserved_booking, c
 
 
 def test_ci02_early_page_same_day_says_the_hour(as_employee, reserved_booking, monkeypatch):
-    # The clock at 2 p.m. in Bogotá today, so the link opens the same day whenever this runs.
-    noon = dt.datetime.combine(timezone.localdate(), dt.time(14, 0), tzinfo=BOGOTA)
-    monkeypatch.setattr(timezone, "now", lambda: noon)
+    afternoon_clock(monkeypatch, hour=14)  # the link opens the same day whenever this runs
     start = _in(60)
     booking = reserved_booking(start)
     html = as_employee.get(attend_path(booking)).content.decode()
