@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from core.models import CaseStatus, Modality, RemoteModality, Unit
 from core.permissions import has_any_role
 from core.selectors import dashboard as dashboard_selectors
+from core.services.dashboard_snapshot import dashboard_figures_fresh
 
 # --- serializers (the contract; they also document the schema) -----------------------------
 
@@ -184,13 +185,14 @@ class DashboardView(APIView):
         },
     )
     def get(self, request):
-        """Every figure of the caller's unit (or office) and the chosen period."""
+        """Every figure of the caller's unit (or office) and the chosen period, as computed
+        within the last minute or so (``generated_at``; ``core.services.dashboard_snapshot``)."""
         # A bad unit, office or period is a ValidationError per field: the project's API handler
         # (core.api_errors) answers it 400 with the Spanish messages.
         scope, date_from, date_to = dashboard_selectors.dashboard_params(
             user=request.user, params=request.query_params
         )
-        figures = dashboard_selectors.dashboard_figures(
+        figures = dashboard_figures_fresh(
             unit=scope.unit, office=scope.office, date_from=date_from, date_to=date_to
         )
         return Response(DashboardSerializer(figures).data)

@@ -174,6 +174,7 @@ PERIODIC_TASKS = [
     ("Enviar mensajes salientes pendientes (barrido)", "core.outbound_sweep", 1),
     ("Desconectar módulos sin señal (barrido)", "core.kiosks_offline_sweep", 1),
     ("Cola de silencio administrativo positivo (barrido, LEG-02)", "core.sap_sweep", 10),
+    ("Cifras del tablero en pantalla (recálculo)", "core.dashboard_snapshots", 1),
 ]
 
 

@@ -183,3 +183,12 @@ def dashboard_rollup_task() -> int:
     from core.services.dashboard_rollup import dashboard_rollup
 
     return dashboard_rollup()
+
+
+@shared_task(name="core.dashboard_snapshots")
+def dashboard_snapshots_task() -> int:
+    """Every minute (issue 16): recompute the dashboards looked at in the last minutes, so their
+    page, its refresh and the API serve figures of less than a minute without computing them."""
+    from core.services.dashboard_snapshot import dashboard_snapshots_refresh
+
+    return dashboard_snapshots_refresh()

@@ -4,10 +4,12 @@
   unit; unit managers may narrow to one office) and every figure as SVG charts with their
   tables beside them (``core.templatetags.charts``);
 - ``/tablero/cifras/`` (``core:dashboard_figures``): the figures alone — the page's block
-  re-fetches it every ``REFRESH_SECONDS`` with htmx, so the dashboard stays live on a screen;
+  re-fetches it every ``REFRESH_SECONDS`` with htmx, so the dashboard stays live on a screen
+  (both serve the figures computed within the last minute or so:
+  ``core.services.dashboard_snapshot``);
 - ``/tablero/cifras.csv`` (``core:dashboard_csv``): the same figures in long format (section,
   office/technologist/modality, measure, value), UTF-8 with BOM and ``;`` so Excel with
-  Colombian regional settings opens it with its accents and columns.
+  Colombian regional settings opens it with its accents and columns (computed at that moment).
 
 Scope and period are the selector's (``core.selectors.dashboard``): bad input → 400 with the
 Spanish message, another unit/office or role → 403 with the reason, never figures."""
@@ -28,6 +30,7 @@ from core.permissions import RoleRequiredMixin
 from core.roles import user_has_role
 from core.selectors import dashboard as dashboard_selectors
 from core.selectors.dashboard import DASHBOARD_ROLES, DASHBOARD_UNIT_ROLES
+from core.services.dashboard_snapshot import dashboard_figures_fresh
 
 REFRESH_SECONDS = 60
 #: The SAP queue's page (LEG-02), built beside this one: its URL name when it is mounted.
@@ -126,7 +129,7 @@ class DashboardView(_DashboardMixin, View):
         except ValidationError as exc:
             context["errors"] = exc.message_dict
             return render(request, self.template_name, context, status=400)
-        figures = dashboard_selectors.dashboard_figures(
+        figures = dashboard_figures_fresh(
             unit=scope.unit, office=scope.office, date_from=date_from, date_to=date_to
         )
         context.update(self.figures_context(figures))
@@ -165,7 +168,7 @@ class DashboardFiguresView(_DashboardMixin, View):
             )
         except ValidationError as exc:
             return render(request, self.template_name, {"errors": exc.message_dict}, status=400)
-        figures = dashboard_selectors.dashboard_figures(
+        figures = dashboard_figures_fresh(
             unit=scope.unit, office=scope.office, date_from=date_from, date_to=date_to
         )
         return render(request, self.template_name, self.figures_context(figures))

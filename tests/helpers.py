@@ -163,3 +163,14 @@ def afternoon_clock(monkeypatch, hour: int = 15):
         timezone, "now", lambda: anchor + dt.timedelta(seconds=time.monotonic() - started)
     )
     return anchor
+
+
+def clock_advance(monkeypatch, seconds: float) -> None:
+    """Django's clock (``timezone.now``, whatever it is now: real or ``afternoon_clock``)
+    ``seconds`` later from now on — the live server of browser tests reads it too."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    current = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: current() + dt.timedelta(seconds=seconds))

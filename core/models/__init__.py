@@ -16,7 +16,7 @@ from .choices import (
     WorkMode,
 )
 from .customers import ContactDetail, Customer
-from .dashboard import CaseDailyStats, DashboardRollupDay
+from .dashboard import CaseDailyStats, DashboardRollupDay, DashboardSnapshot
 from .evidence import Constancia, Evidence
 from .messaging import DueAlertRun, MessageTemplate, Notification, SenderMailbox
 from .org import Kiosk, Office, Printer, StaffAvailability, User
@@ -47,6 +47,7 @@ __all__ = [
     "Constancia",
     "Customer",
     "DashboardRollupDay",
+    "DashboardSnapshot",
     "DocumentType",
     "DueAlertRun",
     "Evidence",

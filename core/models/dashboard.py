@@ -13,6 +13,7 @@ figures come from the rollup, every other day of a period from the cases (normal
 Both are written only by ``core.services.dashboard_rollup``.
 """
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Coalesce
 
@@ -74,3 +75,22 @@ class DashboardRollupDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y}"
+
+
+class DashboardSnapshot(models.Model):
+    """The figures of one dashboard (unit or office × period, on one Bogotá day) as last
+    computed: what the page, its refresh and the API serve while they are younger than
+    ``core.services.dashboard_snapshot.SNAPSHOT_MAX_AGE`` — and what the minute's job keeps
+    fresh while someone looks at them. Written only by ``core.services.dashboard_snapshot``."""
+
+    key = models.CharField("clave", max_length=120, unique=True)
+    figures = models.JSONField("cifras", encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField("calculadas el", db_index=True)
+    requested_at = models.DateTimeField("consultadas por última vez el", db_index=True)
+
+    class Meta:
+        verbose_name = "cifras calculadas del tablero"
+        verbose_name_plural = "cifras calculadas del tablero"
+
+    def __str__(self) -> str:
+        return self.key

@@ -29,7 +29,7 @@ from core.models import (
 )
 from core.roles import Role
 from tests.factories import CustomerFactory, OfficeFactory
-from tests.helpers import TABLET, afternoon_clock, make_user
+from tests.helpers import TABLET, afternoon_clock, clock_advance, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -148,8 +148,10 @@ def test_leg02_gestor_sees_the_live_dashboard_of_their_unit_and_downloads_the_cs
     assert "Lejan" not in page.content()
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
 
-    # Live: a new open case of the unit shows up a minute later without reloading.
+    # Live: a new open case of the unit shows up at the next refresh once the figures of the
+    # last minute are over (75 s on the server's clock), without reloading.
     _case("PQR-NUEVA", office=sur)
+    clock_advance(monkeypatch, 76)
     page.clock.fast_forward("01:05")
     expect(page.locator('[data-figure="open-total"]')).to_have_text("4")
     expect(page.locator("#dashboard-figures svg.chart")).to_have_count(8)

@@ -9,10 +9,21 @@ import pytest
 from django.utils import timezone
 
 from core.business_days import add_business_days
-from core.models import Case, CaseKind, CaseStatus, Channel, Modality, SapCase, Unit
+from core.models import (
+    Case,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    DashboardSnapshot,
+    Modality,
+    SapCase,
+    Unit,
+)
 from core.roles import Role
+from core.services.dashboard_snapshot import dashboard_figures_fresh
+from core.tasks import dashboard_snapshots_task
 from tests.factories import CustomerFactory, OfficeFactory
-from tests.helpers import afternoon_clock, make_user
+from tests.helpers import afternoon_clock, clock_advance, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +263,90 @@ def test_nfr04_dashboard_is_documented_in_the_openapi_schema(client):
     component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(component["properties"]) == TOP_KEYS
     assert set(component["required"]) == TOP_KEYS
+
+
+# --- figures of the last minute (core.services.dashboard_snapshot) ----------------------------
+
+
+def test_nfr01_api_serves_the_figures_of_the_last_minute_then_computes_them_again(
+    client, scene, monkeypatch, django_assert_max_num_queries
+):
+    """NFR-01: a second request within the minute answers the kept figures without reading the
+    cases (a case filed meanwhile is not counted yet, and ``generated_at`` says when they are
+    of); after 75 s the figures are computed again and the case is there."""
+    gestor = scene["users"]["gestor"]
+    first = _get(client, gestor).json()
+    assert first["open_cases"]["total"] == 4
+    _case("A-NEW", office=scene["a1"])
+    with django_assert_max_num_queries(7):  # session, user, token, roles, office, kept figures
+        again = client.get(URL).json()
+    assert again == first
+    clock_advance(monkeypatch, 76)
+    later = _get(client, gestor).json()
+    assert later["open_cases"]["total"] == 5
+    assert later["generated_at"] > first["generated_at"]
+
+
+def test_nfr01_kept_figures_are_the_computed_ones(scene):
+    """The kept figures read back with their dates and moment, equal to a fresh computation."""
+    today = scene["today"]
+    period = {"date_from": today - dt.timedelta(days=30), "date_to": today}
+    computed = dashboard_figures_fresh(unit=Unit.METROPOLITANO, **period)
+    kept = dashboard_figures_fresh(unit=Unit.METROPOLITANO, **period)
+    assert DashboardSnapshot.objects.count() == 1
+    assert kept == computed
+    assert isinstance(kept["pqr_due"]["oldest"][0]["due_date"], dt.date)
+    assert kept["generated_at"].utcoffset() == dt.timedelta(hours=-5)
+    office = dashboard_figures_fresh(unit=Unit.METROPOLITANO, office=scene["a2"], **period)
+    assert office["open_cases"]["total"] == 1  # another scope, another snapshot
+    assert DashboardSnapshot.objects.count() == 2
+
+
+def test_nfr02_kept_figures_of_a_unit_are_never_served_to_another(client, scene):
+    """The scope is checked before any snapshot is read: the Regional gestor asking for the
+    Metropolitano unit, whose figures are kept, is refused."""
+    assert _get(client, scene["users"]["gestor"]).status_code == 200
+    far = make_user(Role.GESTOR, scene["b1"], username="far_gestor")
+    refused = _get(client, far, unit="metropolitano")
+    assert refused.status_code == 403
+    assert "Unidad Canales Regional" in refused.json()["detail"]
+    own = _get(client, far).json()
+    assert own["unit"] == "regional"
+    assert [r["number"] for r in own["pqr_due"]["oldest"]] == ["B-PAST"]
+
+
+def test_nfr01_the_minutes_job_keeps_watched_dashboards_fresh_and_drops_old_ones(
+    client, scene, monkeypatch
+):
+    """``core.dashboard_snapshots``: a dashboard asked for in the last 10 minutes is recomputed
+    when older than 30 s (the next request gets the new figures without computing them); one
+    nobody asked for in 10 minutes is left as it is; one not asked for in a day is deleted."""
+    gestor = scene["users"]["gestor"]
+    _get(client, gestor)  # watched
+    _get(client, scene["users"]["geof"])  # watched, then forgotten
+    forgotten = DashboardSnapshot.objects.get(key__contains=f"|{scene['a2'].pk}|")
+    DashboardSnapshot.objects.filter(pk=forgotten.pk).update(
+        requested_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    old = DashboardSnapshot.objects.create(
+        key="metropolitano|-|2026-01-01|2026-01-31|2026-01-31",
+        figures={"today": "2026-01-31"},
+        computed_at=timezone.now() - dt.timedelta(days=2),
+        requested_at=timezone.now() - dt.timedelta(days=2),
+    )
+    _case("A-NEW", office=scene["a1"])
+    assert dashboard_snapshots_task() == 0  # all computed less than 30 s ago
+    clock_advance(monkeypatch, 40)
+    assert dashboard_snapshots_task() == 1
+    assert not DashboardSnapshot.objects.filter(pk=old.pk).exists()
+    forgotten.refresh_from_db()
+    assert forgotten.computed_at < timezone.now() - dt.timedelta(seconds=39)
+    assert _get(client, gestor).json()["open_cases"]["total"] == 5
+
+
+def test_nfr01_the_minutes_job_is_scheduled():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="core.dashboard_snapshots")
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (1, "minutes")
