@@ -26,6 +26,7 @@ from core.forms import form_add_errors
 from core.models import AppointmentStatus, AppointmentType
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
+from core.selectors.agenda import hold_seconds_left
 from core.services import agenda
 from core.services.agenda_ics import when_text
 from core.views_common import status_for
@@ -293,7 +294,6 @@ class ReserveView(EmployeeMixin, View):
 
     def _render(self, request, booking, form, *, status: int = 200):
         appointment = booking.appointment
-        left = max(0, int((appointment.held_until - timezone.now()).total_seconds()))
         return render(
             request,
             self.template_name,
@@ -302,7 +302,7 @@ class ReserveView(EmployeeMixin, View):
                 "appointment": appointment,
                 "technologist": appointment.technologist.get_full_name()
                 or appointment.technologist.username,
-                "seconds_left": left,
+                "seconds_left": hold_seconds_left(appointment),
                 "slots_url": f"{reverse('cliente_interno:slots')}?"
                 f"transaccion={booking.transaction_type.code}",
                 "form": form,

@@ -23,7 +23,7 @@ from core.forms import form_add_errors
 from core.models import AppointmentStatus, AppointmentType, TransactionType
 from core.permissions import RoleRequiredMixin
 from core.roles import Role
-from core.selectors.agenda import case_appointment, hold_get_for_user
+from core.selectors.agenda import case_appointment, hold_get_for_user, hold_seconds_left
 from core.services import agenda
 from core.views_common import is_htmx, status_for
 
@@ -299,6 +299,7 @@ class AdministratorView(CreadorMixin, View):
                 "is_phone": draft["resolution"] == PHONE,
                 "transaction_type": _transaction_type(draft),
                 "hold": hold,
+                "seconds_left": hold_seconds_left(hold),
                 "form": form,
             },
             status=status,

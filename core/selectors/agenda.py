@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from core.business_days import BOGOTA
 from core.models import Appointment, AppointmentStatus, AppointmentType, Case, User
@@ -55,6 +56,14 @@ def appointment_types_bookable(*, modalities: Iterable[str] | None) -> QuerySet[
     """Active appointment types of ``modalities`` (None: every modality, for a superuser)."""
     qs = AppointmentType.objects.filter(active=True).order_by("name", "id")
     return qs if modalities is None else qs.filter(modality__in=list(modalities))
+
+
+def hold_seconds_left(hold: Appointment) -> int:
+    """Seconds until a held slot is released (0 once it is): the booking pages count down from
+    it (``data-seconds-left``), so a tablet whose clock is wrong still shows the time left."""
+    if hold.held_until is None:
+        return 0
+    return max(0, int((hold.held_until - timezone.now()).total_seconds()))
 
 
 def hold_get_for_user(*, user, hold_id: int) -> Appointment:

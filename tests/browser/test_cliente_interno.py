@@ -48,7 +48,15 @@ from core.models import (
 from core.roles import Role
 from core.services.agenda_ics import when_text
 from tests.factories import OfficeFactory
-from tests.helpers import CONNECT_MS, CONNECTED, PDF, VIDEO_BYTES, make_user, wait_until
+from tests.helpers import (
+    CONNECT_MS,
+    CONNECTED,
+    PDF,
+    VIDEO_BYTES,
+    afternoon_clock,
+    make_user,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,9 +97,7 @@ def scene(monkeypatch, settings):
     flush it) served by one technologist who works every day 0:00–23:59, so that today has free
     slots, and an employee with the data the booking form is prefilled with. A national holiday
     would close the agenda today: the test pretends there is none."""
-    now = timezone.localtime()
-    if now.time() >= dt.time(22, 55):
-        pytest.skip("después de las 10:55 p. m. (Bogotá) no quedan horarios hoy para la prueba")
+    afternoon_clock(monkeypatch)  # slots are left today whenever the suite runs (also at 11 p.m.)
     monkeypatch.setattr("core.business_days.is_holiday", lambda day: False)
     monkeypatch.setattr("core.services.agenda.is_holiday", lambda day: False)
     settings.VIDEO_ICE_TRANSPORT_POLICY = "all"
