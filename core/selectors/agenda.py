@@ -58,10 +58,11 @@ def appointment_types_bookable(*, modalities: Iterable[str] | None) -> QuerySet[
     return qs if modalities is None else qs.filter(modality__in=list(modalities))
 
 
-def hold_seconds_left(hold: Appointment) -> int:
-    """Seconds until a held slot is released (0 once it is): the booking pages count down from
-    it (``data-seconds-left``), so a tablet whose clock is wrong still shows the time left."""
-    if hold.held_until is None:
+def hold_seconds_left(hold: Appointment | None) -> int:
+    """Seconds until a held slot is released (0 once it is, or without one): the booking pages
+    count down from it (``data-seconds-left``), so a tablet whose clock is wrong still shows the
+    time left."""
+    if hold is None or hold.held_until is None:
         return 0
     return max(0, int((hold.held_until - timezone.now()).total_seconds()))
 
