@@ -6,6 +6,7 @@ recognition of one with its act and a PDF, and finds it under *Reconocidos* with
 the evidence. Screenshots: test-artifacts/sap-queue.png, test-artifacts/sap-recognised.png."""
 
 import datetime as dt
+import math
 import re
 
 import pytest
@@ -51,7 +52,7 @@ def test_leg02_gestor_recognises_a_silencio_positivo_from_the_queue(
     _pqr("PQR-LEJANA", far, fresh_due - dt.timedelta(days=3))
     result = sap_sweep()
     assert result["entered"] == 3
-    hours_left = int((began + dt.timedelta(hours=72) - timezone.now()).total_seconds() // 3600)
+    hours_left = math.ceil((began + dt.timedelta(hours=72) - timezone.now()).total_seconds() / 3600)
 
     page.set_viewport_size(TABLET)
     login(page, "gestora")

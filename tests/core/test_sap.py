@@ -112,6 +112,19 @@ def test_leg02_clock_counts_72_calendar_hours_across_a_weekend(metro):
     assert sap_hours_left(record, bogota(2026, 12, 1, 2, 30)) == -3
 
 
+def test_leg02_hours_left_and_the_orange_badge_agree_at_24_hours(metro):
+    """ "Quedan 24 h" is said only with 24 hours or fewer left — when the case is urgent and its
+    alert goes out —; 24 h 30 min left reads "Quedan 25 h"."""
+    record = SapCase(deadline=bogota(2026, 12, 1, 0, 0))
+    for now, hours, urgent in (
+        (bogota(2026, 11, 29, 23, 30), 25, False),
+        (bogota(2026, 11, 30, 0, 0), 24, True),
+        (bogota(2026, 11, 30, 0, 1), 24, True),
+        (bogota(2026, 11, 30, 23, 59), 1, True),
+    ):
+        assert (sap_hours_left(record, now), sap_is_urgent(record, now)) == (hours, urgent), now
+
+
 def test_leg02_clock_counts_a_holiday_as_hours_too(metro):
     """Due Monday 7 December; Tuesday 8 is a holiday and still counts: deadline Friday 00:00."""
     case = _case(metro, MONDAY_BEFORE_HOLIDAY)

@@ -33,9 +33,11 @@ def sap_deadline(due_date: dt.date) -> dt.datetime:
 
 
 def sap_hours_left(record: SapCase, now: dt.datetime) -> int:
-    """Whole hours left to recognise, rounded down; negative once the deadline has passed
-    (-3 means "vencido hace 3 h" or a bit more)."""
-    return math.floor((record.deadline - now).total_seconds() / 3600)
+    """Whole hours left to recognise: rounded up while time is left ("Quedan 24 h" means 24
+    hours or fewer, as the orange badge and the alert count them: 24 h 30 min left is 25),
+    rounded down once the deadline has passed (-3 means "vencido hace 3 h" or a bit more)."""
+    hours = (record.deadline - now).total_seconds() / 3600
+    return math.ceil(hours) if hours > 0 else math.floor(hours)
 
 
 def sap_is_expired(record: SapCase, now: dt.datetime) -> bool:
