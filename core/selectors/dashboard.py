@@ -70,6 +70,9 @@ DASHBOARD_OFFICE_ROLES = (Role.GESTOR_OFICINA,)
 DASHBOARD_ROLES = DASHBOARD_UNIT_ROLES + DASHBOARD_OFFICE_ROLES
 #: Queries of ``dashboard_figures`` (tests assert it with 100 and with 10,000 cases).
 DASHBOARD_QUERIES = 14  # the period's figures: the rolled days, the rollup, the live cases
+#: The shape of ``dashboard_figures``' result: raise it when a key is added, renamed or removed,
+#: so the figures kept by ``core.services.dashboard_snapshot`` under the old shape are not served.
+FIGURES_VERSION = 1
 
 #: The states of an open case, spelled as the partial indexes of ``Case.Meta`` spell them (the
 #: planner uses a partial index only when the query repeats its condition).

@@ -42,7 +42,10 @@ _DATES = ("from", "to", "today")
 
 
 def _key(*, unit: str, office_id: int | None, date_from: dt.date, date_to: dt.date, today):
-    return f"{unit}|{office_id or '-'}|{date_from.isoformat()}|{date_to.isoformat()}|{today}"
+    return (
+        f"v{dashboard_selectors.FIGURES_VERSION}|{unit}|{office_id or '-'}|"
+        f"{date_from.isoformat()}|{date_to.isoformat()}|{today}"
+    )
 
 
 def _encode(figures: dict) -> dict:

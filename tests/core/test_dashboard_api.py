@@ -302,6 +302,18 @@ def test_nfr01_kept_figures_are_the_computed_ones(scene):
     assert DashboardSnapshot.objects.count() == 2
 
 
+def test_nfr01_figures_kept_under_another_shape_are_not_served(scene, monkeypatch):
+    """A release that changes the figures' keys raises ``FIGURES_VERSION``: what the previous
+    one kept is computed again, never served with missing keys."""
+    today = scene["today"]
+    period = {"date_from": today - dt.timedelta(days=30), "date_to": today}
+    dashboard_figures_fresh(unit=Unit.METROPOLITANO, **period)
+    DashboardSnapshot.objects.update(figures={"today": today.isoformat()})  # an older shape
+    monkeypatch.setattr("core.selectors.dashboard.FIGURES_VERSION", 2)
+    assert dashboard_figures_fresh(unit=Unit.METROPOLITANO, **period)["open_cases"]["total"] == 4
+    assert DashboardSnapshot.objects.count() == 2
+
+
 def test_nfr02_kept_figures_of_a_unit_are_never_served_to_another(client, scene):
     """The scope is checked before any snapshot is read: the Regional gestor asking for the
     Metropolitano unit, whose figures are kept, is refused."""
@@ -324,12 +336,12 @@ def test_nfr01_the_minutes_job_keeps_watched_dashboards_fresh_and_drops_old_ones
     gestor = scene["users"]["gestor"]
     _get(client, gestor)  # watched
     _get(client, scene["users"]["geof"])  # watched, then forgotten
-    forgotten = DashboardSnapshot.objects.get(key__contains=f"|{scene['a2'].pk}|")
+    forgotten = DashboardSnapshot.objects.get(key__contains=f"|metropolitano|{scene['a2'].pk}|")
     DashboardSnapshot.objects.filter(pk=forgotten.pk).update(
         requested_at=timezone.now() - dt.timedelta(minutes=11)
     )
     old = DashboardSnapshot.objects.create(
-        key="metropolitano|-|2026-01-01|2026-01-31|2026-01-31",
+        key="v1|metropolitano|-|2026-01-01|2026-01-31|2026-01-31",
         figures={"today": "2026-01-31"},
         computed_at=timezone.now() - dt.timedelta(days=2),
         requested_at=timezone.now() - dt.timedelta(days=2),
