@@ -146,11 +146,12 @@ def test_nfr02_link_of_another_employee_404(client, other_employee, reserved_boo
 
 def test_nfr02_link_anonymous_goes_to_login_then_back(client, reserved_booking):
     booking = reserved_booking(_in(5))
-    response = client.get(attend_path(booking))
+    link = attend_path(booking)
+    response = client.get(link)
     assert response.status_code == 302
     url = urlsplit(response.url)
     assert url.path == reverse("login")
-    assert parse_qs(url.query)["next"] == [attend_path(booking)]
+    assert parse_qs(url.query)["next"] == [link]
 
 
 def test_nfr02_link_staff_role_403(client, tecnologo, reserved_booking):
