@@ -1,6 +1,8 @@
 """Publishing to live pages: services call ``live_publish`` after their change."""
 
 import asyncio
+import atexit
+import contextlib
 import json
 import logging
 import os
@@ -15,22 +17,49 @@ logger = logging.getLogger(__name__)
 #: Longest a publishing thread waits for the layer (a hint to re-fetch is not worth more).
 SEND_TIMEOUT_SECONDS = 5
 
+#: At exit, how long the process waits for the messages it has not sent yet.
+FLUSH_SECONDS = 2
+
 _loop_lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_pid: int | None = None
+_queue: asyncio.Queue | None = None
 
 
-def _publisher_loop() -> asyncio.AbstractEventLoop:
+def _publisher_loop() -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
     """One event loop per process, in a daemon thread, for the Redis layers: the layer keeps
     one Redis connection per loop, so publishing from sync code reuses it (``async_to_sync``
-    would open and close a connection on every message: ~2 ms and a socket each)."""
-    global _loop, _loop_pid
+    would open and close a connection on every message: ~2 ms and a socket each). One task on
+    it sends the queued messages one after another, in the order they were published."""
+    global _loop, _loop_pid, _queue
     with _loop_lock:
         if _loop is None or _loop_pid != os.getpid() or _loop.is_closed():
             loop = asyncio.new_event_loop()
+            queue = asyncio.Queue()
             threading.Thread(target=loop.run_forever, name="live-publish", daemon=True).start()
-            _loop, _loop_pid = loop, os.getpid()
-        return _loop
+            asyncio.run_coroutine_threadsafe(_sender(queue), loop)
+            _loop, _loop_pid, _queue = loop, os.getpid(), queue
+        return _loop, _queue
+
+
+async def _sender(queue: asyncio.Queue) -> None:
+    while True:
+        layer, groups, payload = await queue.get()
+        for group in groups:
+            try:
+                await layer.group_send(group, _message(payload))
+            except Exception:  # the page's polling fallback covers it
+                logger.warning("live: could not publish %s to %s", payload.get("type"), group)
+        queue.task_done()
+
+
+@atexit.register
+def _flush() -> None:
+    """A command or a worker that exits right after publishing: its last messages go out."""
+    if _loop is None or _queue is None or _loop_pid != os.getpid() or _loop.is_closed():
+        return
+    with contextlib.suppress(Exception):
+        asyncio.run_coroutine_threadsafe(_queue.join(), _loop).result(timeout=FLUSH_SECONDS)
 
 
 def _send(groups: list[str], payload: dict) -> None:
@@ -71,16 +100,11 @@ def _send_sync(layer, groups: list[str], payload: dict) -> None:
 
 
 def _send_on_publisher_loop(layer, groups: list[str], payload: dict) -> None:
-    async def send_all():
-        for group in groups:
-            try:
-                await layer.group_send(group, _message(payload))
-            except Exception:  # the page's polling fallback covers it
-                logger.warning("live: could not publish %s to %s", payload.get("type"), group)
-
+    """Queue the message for the publisher loop and return at once: the request or task that
+    published does not wait for Redis (a slow or busy layer delays the hint, not the caller)."""
     try:
-        future = asyncio.run_coroutine_threadsafe(send_all(), _publisher_loop())
-        future.result(timeout=SEND_TIMEOUT_SECONDS)
+        loop, queue = _publisher_loop()
+        loop.call_soon_threadsafe(queue.put_nowait, (layer, groups, payload))
     except Exception:
         logger.warning("live: could not publish %s to %s", payload.get("type"), groups)
 
