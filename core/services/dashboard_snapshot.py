@@ -117,16 +117,18 @@ def dashboard_snapshots_refresh(*, now: dt.datetime | None = None) -> int:
     DashboardSnapshot.objects.filter(requested_at__lt=now - KEEP_FOR).delete()
     watched = (
         DashboardSnapshot.objects.filter(
-            requested_at__gte=now - WATCHED_FOR, computed_at__lt=now - REFRESH_AFTER
+            key__startswith=f"v{dashboard_selectors.FIGURES_VERSION}|",  # not a former shape
+            requested_at__gte=now - WATCHED_FOR,
+            computed_at__lt=now - REFRESH_AFTER,
         )
         .order_by("-requested_at")
-        .values_list("key", "figures", "requested_at")[:REFRESH_LIMIT]
+        .values_list("key", "figures")[:REFRESH_LIMIT]
     )
-    rows = [(k, f, r) for k, f, r in watched if f.get("today") == today.isoformat()]
-    office_ids = {f["office"]["id"] for _k, f, _r in rows if f.get("office")}
+    rows = [(key, kept) for key, kept in watched if kept.get("today") == today.isoformat()]
+    office_ids = {kept["office"]["id"] for _key, kept in rows if kept.get("office")}
     offices = Office.objects.in_bulk(office_ids)
     done = 0
-    for key, kept, _requested_at in rows:
+    for key, kept in rows:
         office = None
         if kept.get("office"):
             office = offices.get(kept["office"]["id"])

@@ -312,6 +312,8 @@ def test_nfr01_figures_kept_under_another_shape_are_not_served(scene, monkeypatc
     monkeypatch.setattr("core.selectors.dashboard.FIGURES_VERSION", 2)
     assert dashboard_figures_fresh(unit=Unit.METROPOLITANO, **period)["open_cases"]["total"] == 4
     assert DashboardSnapshot.objects.count() == 2
+    clock_advance(monkeypatch, 40)
+    assert dashboard_snapshots_task() == 1  # the current shape's only; the former one waits
 
 
 def test_nfr02_kept_figures_of_a_unit_are_never_served_to_another(client, scene):
