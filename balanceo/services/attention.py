@@ -74,7 +74,10 @@ def balance_turn_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
     """ "Terminar" (core's ``turn_kiosk_finish``): "atendido" once the case is registered,
     "no_se_presento" or "devolver" (back to the waiting room; the office asks the customer
     again) while the turn is called. The video call ends, the kiosk is free, and the
-    technologist is idle from now: the next waiting customer is matched right after commit."""
-    result = turn_kiosk_finish(turn=turn, by=by, outcome=outcome)
+    technologist is idle from now: the next waiting customer is matched right after commit.
+
+    The seat is freed first, so its matching round is the first thing that runs after commit:
+    the next customer's ``video.connect`` does not wait for the ended call's messages and
+    receivers. A refusal rolls both back."""
     balance_seat_free(technologist_id=by.pk)
-    return result
+    return turn_kiosk_finish(turn=turn, by=by, outcome=outcome)

@@ -9,7 +9,8 @@ A round pairs, one pair at a time and each pair in its own transaction:
 - the available technologist **idle longest** (``BalanceSeat.idle_since``, oldest first) among
   those rostered in balanceo today into that office, with today's shift check (audio, video,
   printer), seat "disponible", not in an open video call and holding no active turn, and
-- the office's first free kiosk that is on;
+- the office's first free kiosk that is on (the search: ``balanceo.services.candidates``, one
+  statement on PostgreSQL);
 
 then calls the turn to the kiosk (``turn_kiosk_call`` with event "asignado por balanceo": the
 waiting-room display and the kiosk announce it) and opens the video session
@@ -40,28 +41,22 @@ catches anything a trigger missed (NFR-03).
 
 import logging
 import threading
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F
 from django.http import Http404
-from django.utils import timezone
 
 from balanceo.models import BalanceSeat
 from balanceo.selectors import (
     MODALITY,
     active_turns,
-    balance_capacity,
     balance_entries,
-    balance_shift_check_q,
     balance_today,
-    balance_waiting_turns,
-    kiosks_busy_q,
     open_sessions,
 )
+from balanceo.services.candidates import Candidate, Skip, next_candidate
 from core.db_errors import is_deadlock
 from core.models import Kiosk, Modality, Turn, TurnEvent, TurnStatus, VirtualConsent
 from core.services.kiosks import kiosk_online_q
@@ -88,23 +83,6 @@ class Match:
     technologist_id: int
     kiosk_id: int
     session_id: int
-
-
-@dataclass
-class _Skip:
-    """What failed in this round (a race lost to another writer): left out until it ends."""
-
-    turns: set[int] = field(default_factory=set)
-    technologists: set[int] = field(default_factory=set)
-    kiosks: set[int] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    turn: Turn
-    seat_id: int
-    technologist_id: int
-    kiosk: Kiosk
 
 
 def balance_match_round(*, day=None, max_pairs: int = MAX_PAIRS) -> list[Match]:
@@ -144,13 +122,13 @@ def _sql(statement: str, *params) -> tuple:
 def _pairs(*, day, max_pairs: int) -> list[Match]:
     """Pairs until none can be made, each in its own transaction (the caller holds the
     matcher's lock). A pair that loses a race rolls back whole and its cause is left out."""
-    skip = _Skip()
+    skip = Skip()
     matches: list[Match] = []
     while len(matches) < max_pairs:
         candidate = None
         try:
             with transaction.atomic():
-                candidate = _next_candidate(day=day, skip=skip)
+                candidate = next_candidate(day=day, skip=skip)
                 if candidate is None:
                     break
                 match = _pair(candidate, skip=skip)
@@ -171,90 +149,7 @@ def _pairs(*, day, max_pairs: int) -> list[Match]:
     return matches
 
 
-def _ready_rows(*, day, skip: _Skip) -> list[tuple[int, int, int]]:
-    """(seat id, technologist id, office id) for every balanceo entry of today of a technologist
-    who can take a customer now — seat "disponible", today's check with audio, video and
-    printer, in no open video call, holding no active turn — idle longest first (one query)."""
-    seat = "technologist__balance_seats__"  # one a day (``balance_seat_once_a_day``): a join
-    return list(
-        balance_entries(day=day)
-        .filter(**{f"{seat}day": day, f"{seat}available": True}, technologist__is_active=True)
-        .filter(balance_shift_check_q(day=day))
-        .exclude(technologist_id__in=open_sessions().values("technologist_id"))
-        .exclude(
-            technologist_id__in=active_turns()
-            .filter(called_by__isnull=False)
-            .values("called_by_id")
-        )
-        .exclude(technologist_id__in=skip.technologists)
-        .order_by(F(f"{seat}idle_since").asc(nulls_first=True), f"{seat}id", "office_id")
-        .values_list(f"{seat}id", "technologist_id", "office_id")
-    )
-
-
-def _free_kiosks_by_office(*, office_ids, day, now, skip: _Skip) -> dict[int, list[int]]:
-    """The kiosks a match may use now (ids), by office, for the offices under their cap
-    (BAL-02): on and free, as many as the office can still take (two queries, plain rows)."""
-    kiosks = (
-        Kiosk.objects.filter(kiosk_online_q(now), office_id__in=office_ids, office__active=True)
-        .annotate(busy=ExpressionWrapper(kiosks_busy_q(), output_field=BooleanField()))
-        .order_by("office_id", "label", "id")
-        .values_list("id", "office_id", "office__technologist_count", "busy")
-    )
-    in_progress = dict(
-        Turn.objects.filter(
-            day=day, status__in=TurnStatus.active(), kiosk__isnull=False, office_id__in=office_ids
-        )
-        .order_by()
-        .values("office_id")
-        .annotate(n=Count("id"))
-        .values_list("office_id", "n")
-    )
-    on: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
-    for kiosk_id, office_id, technologists, busy in kiosks:
-        on[office_id].append((kiosk_id, technologists, busy))
-    usable = {}
-    for office_id, office_kiosks in on.items():
-        capacity = balance_capacity(
-            technologist_count=office_kiosks[0][1], kiosks_on=len(office_kiosks)
-        )
-        free = [k for k, _, busy in office_kiosks if not busy and k not in skip.kiosks]
-        if free and in_progress.get(office_id, 0) < capacity:
-            usable[office_id] = free
-    return usable
-
-
-def _next_candidate(*, day, skip: _Skip) -> _Candidate | None:
-    """The oldest waiting turn that can be served now, the technologist idle longest among
-    those rostered into its office, and a free kiosk of the office (six queries)."""
-    rows = _ready_rows(day=day, skip=skip)
-    if not rows:
-        return None
-    kiosks = _free_kiosks_by_office(
-        office_ids={office for _, _, office in rows}, day=day, now=timezone.now(), skip=skip
-    )
-    if not kiosks:
-        return None
-    turn = (
-        balance_waiting_turns(day=day)
-        .filter(office_id__in=list(kiosks))
-        .exclude(pk__in=skip.turns)
-        .first()
-    )
-    if turn is None:
-        return None
-    seat_id, technologist_id = next(
-        (seat, tech) for seat, tech, office in rows if office == turn.office_id
-    )
-    return _Candidate(
-        turn=turn,
-        seat_id=seat_id,
-        technologist_id=technologist_id,
-        kiosk=Kiosk.objects.select_related("office").get(pk=kiosks[turn.office_id][0]),
-    )
-
-
-def _pair(candidate: _Candidate, *, skip: _Skip) -> Match | None:
+def _pair(candidate: Candidate, *, skip: Skip) -> Match | None:
     """Call the turn to the kiosk and open the video session, in the pair's transaction: a
     refusal of either (``ValidationError``/``Http404``, a race lost) rolls both back."""
     seat = (
@@ -292,7 +187,7 @@ def _pair(candidate: _Candidate, *, skip: _Skip) -> Match | None:
     )
 
 
-def _skip_cause(candidate: _Candidate, *, skip: _Skip) -> None:
+def _skip_cause(candidate: Candidate, *, skip: Skip) -> None:
     """A pair lost a race: find which of the three changed and leave it out of this round
     (all three when none looks changed, so the round always ends)."""
     found = False

@@ -181,7 +181,11 @@ def video_state_record(
     if candidate_type and candidate_type not in VideoSession.CandidateType.values:
         raise VideoRefused(CANDIDATE_INVALID)
     session = _session_for(session_id, party)
-    session = VideoSession.objects.select_for_update().get(pk=session.pk)
+    session = (
+        VideoSession.objects.select_for_update(of=("self",))
+        .select_related("kiosk__office", "turn")
+        .get(pk=session.pk)
+    )
     if not session.is_open:
         return session
     now = timezone.now()
@@ -199,7 +203,6 @@ def video_state_record(
         session.end_reason = (reason or "")[:200] or _ended_by(session, party)
         fields += ["ended_at", "end_reason"]
     session.save(update_fields=fields)
-    session = VideoSession.objects.select_related("kiosk__office", "turn").get(pk=session.pk)
     payload = session_payload(session, "video.state")
     payload.update(candidate_type=session.candidate_type, reason=session.end_reason)
     _parties_tell(session, payload)

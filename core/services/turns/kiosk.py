@@ -171,8 +171,7 @@ def turn_kiosk_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
     - "devolver": called, not attended (the video failed, the customer asked to be served in
       person): back to the waiting room in its place, the office asks again (consent cleared).
     Only the technologist who called it (else 404); a state that does not allow it: 409."""
-    from core.models import VideoSession, VideoSessionStatus
-    from core.services.turns.office import turn_finish
+    from core.services.turns.office import turn_finish, turn_video_sessions_end
 
     if outcome not in KIOSK_OUTCOMES:
         raise ValidationError({"outcome": KIOSK_OUTCOME_INVALID})
@@ -186,7 +185,7 @@ def turn_kiosk_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
                 "Registre primero el caso del cliente (PQR o pedido) antes de terminar como "
                 "atendido."
             )
-        result = turn_finish(turn=current, by=by)
+        result = turn_finish(turn=current, by=by)  # its calls end with it
     else:
         if current.status != TurnStatus.LLAMADO:
             raise ProtocolConflict(
@@ -215,18 +214,7 @@ def turn_kiosk_finish(*, turn: Turn, by: User, outcome: str) -> Turn:
             note=KIOSK_OUTCOMES[outcome],
             **changes,
         )
-    from core.live.auth import LiveParty
-    from core.video.services import video_state_record
-
-    for session in VideoSession.objects.filter(
-        turn_id=current.pk, status__in=VideoSessionStatus.open()
-    ):
-        video_state_record(
-            session_id=session.pk,
-            party=LiveParty(user=by),
-            state=VideoSessionStatus.FINALIZADA,
-            reason=KIOSK_OUTCOMES[outcome],
-        )
+        turn_video_sessions_end(turn=current, reason=KIOSK_OUTCOMES[outcome])
     turn.refresh_from_db()
     return result
 
