@@ -5,7 +5,7 @@ Every trigger runs a matching round right after its transaction commits, in the 
 socket handler (the fast path, no broker); ``balanceo.match_sweep`` runs one every minute for
 anything a trigger missed."""
 
-from balanceo.selectors import balance_entries, balance_today
+from balanceo.selectors import balance_entries, balance_today, open_sessions
 from balanceo.services import (
     balance_call_unanswered,
     balance_match_soon,
@@ -32,7 +32,13 @@ def call_ended(sender, *, session, **kwargs) -> None:
     a round follows (they are matched only once they hold no active turn either). A balancing
     call that ended without ever connecting gives its customer back to the queue and pauses the
     technologist (``balance_call_unanswered``). This signal may fire in the live socket's
-    database thread: the round goes through the broker when there is one."""
+    database thread: the round goes through the broker when there is one.
+
+    A technologist already in their next call (a round that ran after this call ended matched
+    them, as after "Terminar") is not idle, and that round saw what this call freed: nothing
+    to do (one has at most one open call, so the next began after this one ended)."""
+    if open_sessions().filter(technologist_id=session.technologist_id).exists():
+        return
     if session.modality == Modality.BALANCEO and session.connected_at is None:
         balance_call_unanswered(session=session)
         return

@@ -13,6 +13,7 @@ from balanceo.models import BalanceSeat
 from balanceo.services import (
     PAUSED_NO_VIDEO,
     balance_availability_set,
+    balance_case_open,
     balance_match_round,
     balance_turn_finish,
     matcher,
@@ -274,6 +275,32 @@ def test_bal03_video_session_ended_enqueues_the_round_with_a_broker(
             session_id=session.pk, party=LiveParty(user=tech), state=VideoSessionStatus.FINALIZADA
         )
     assert broker["sent"] == ["balanceo.match_round"]
+
+
+def test_bal03_terminar_matches_the_next_customer_inline_and_queues_no_second_round(
+    world, broker, django_capture_on_commit_callbacks
+):
+    """ "Terminar" with a customer waiting: the round that follows it (inline, first after
+    commit) calls the next turn; the ended call's signal then finds the technologist in their
+    next call and queues nothing more through the broker."""
+    office = world.office(kiosks_on=1)
+    tech = world.tech(office)
+    first = world.turn(office, minutes_ago=10)
+    second = world.turn(office, minutes_ago=5)
+    assert [m.turn_id for m in balance_match_round()] == [first.pk]
+    first = Turn.objects.get(pk=first.pk)
+    balance_case_open(
+        turn=first,
+        by=tech,
+        customer={"document_type": "CC", "document_number": "43512876", "full_name": "Ana"},
+        kind="PED",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        balance_turn_finish(turn=first, by=tech, outcome="atendido")
+    assert broker["sent"] == []
+    assert Turn.objects.get(pk=second.pk).called_by == tech
+    assert VideoSession.objects.get(turn=second).status == VideoSessionStatus.TIMBRANDO
+    assert VideoSession.objects.get(turn=first).status == VideoSessionStatus.FINALIZADA
 
 
 def test_bal03_broker_down_runs_the_round_inline(world, broker, django_capture_on_commit_callbacks):
