@@ -179,7 +179,7 @@ def _first(sql, needle_all):
     return next(i for i, s in enumerate(sql) if all(n in s for n in needle_all))
 
 
-def test_bal03_matcher_locks_the_turn_before_opening_the_video_session(world):
+def test_bal03_matcher_locks_the_turn_before_opening_the_video_session(postgres, world):
     office = world.office(kiosks_on=1)
     world.tech(office)
     world.turn(office)
