@@ -198,6 +198,20 @@ def kiosks_busy_q() -> Q:
     )
 
 
+def kiosk_attentions_by_office(*, office_ids, day: dt.date) -> dict[int, int]:
+    """Kiosk attentions in progress today (called or in attention, any modality), by office:
+    what counts against the office's cap (BAL-02)."""
+    return dict(
+        Turn.objects.filter(
+            day=day, status__in=TurnStatus.active(), kiosk__isnull=False, office_id__in=office_ids
+        )
+        .order_by()
+        .values("office_id")
+        .annotate(n=Count("id"))
+        .values_list("office_id", "n")
+    )
+
+
 def balance_office_states(
     *, office_ids, day: dt.date | None = None, now: dt.datetime | None = None
 ) -> list[OfficeState]:
@@ -221,15 +235,7 @@ def balance_office_states(
         kiosks_on[office_id] = kiosks_on.get(office_id, 0) + 1
         if not busy:
             kiosks_free[office_id] = kiosks_free.get(office_id, 0) + 1
-    in_progress = dict(
-        Turn.objects.filter(
-            day=day, status__in=TurnStatus.active(), kiosk__isnull=False, office_id__in=ids
-        )
-        .order_by()
-        .values("office_id")
-        .annotate(n=Count("id"))
-        .values_list("office_id", "n")
-    )
+    in_progress = kiosk_attentions_by_office(office_ids=ids, day=day)
     waiting = dict(
         balance_waiting_turns(day=day)
         .filter(office_id__in=ids)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F
+from django.db.models import BooleanField, ExpressionWrapper, F
 from django.utils import timezone
 
 from balanceo.selectors import (
@@ -32,6 +32,7 @@ from balanceo.selectors import (
     balance_entries,
     balance_shift_check_q,
     balance_waiting_turns,
+    kiosk_attentions_by_office,
     kiosks_busy_q,
     open_sessions,
 )
@@ -96,15 +97,7 @@ def _free_kiosks_by_office(*, office_ids, day, now, skip: Skip) -> dict[int, lis
         .order_by("office_id", "label", "id")
         .values_list("id", "office_id", "office__technologist_count", "busy")
     )
-    in_progress = dict(
-        Turn.objects.filter(
-            day=day, status__in=TurnStatus.active(), kiosk__isnull=False, office_id__in=office_ids
-        )
-        .order_by()
-        .values("office_id")
-        .annotate(n=Count("id"))
-        .values_list("office_id", "n")
-    )
+    in_progress = kiosk_attentions_by_office(office_ids=office_ids, day=day)
     on: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
     for kiosk_id, office_id, technologists, busy in kiosks:
         on[office_id].append((kiosk_id, technologists, busy))
@@ -152,9 +145,10 @@ def next_candidate_orm(*, day: dt.date, skip: Skip) -> Candidate | None:
 
 #: ``ready``: ``_ready_rows``; ``kiosk``: the kiosks on (``kiosk_online_q``) of those offices,
 #: with the office's kiosks on and whether each is busy (``kiosks_busy_q``); ``usable``: per
-#: office, its first free kiosk not left out, when the office is under its cap (BAL-02,
-#: ``balance_capacity``); then the oldest waiting accepted turn of a usable office
-#: (``balance_waiting_turns``) with the first ready technologist of that office.
+#: office, its first free kiosk not left out, when its kiosk attentions
+#: (``kiosk_attentions_by_office``) are under its cap (BAL-02, ``balance_capacity``); then the
+#: oldest waiting accepted turn of a usable office (``balance_waiting_turns``) with the first
+#: ready technologist of that office.
 CANDIDATE_SQL = """
 WITH ready AS (
     SELECT seat.id AS seat_id, entry.technologist_id, entry.office_id,
