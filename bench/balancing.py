@@ -14,8 +14,10 @@ server's key); ``KIOSKS_PER_OFFICE`` kiosks an office, each with a websocket sig
 device cookie — which is what turns a kiosk "conectado" — and a heartbeat. Every write goes
 through the HTTP API (token auth), so every matching round runs in the server.
 
-Two flows are timed, each from just before the HTTP request to the later of the two sockets
-(technologist, kiosk) receiving ``video.connect`` for the new session:
+Before anything is timed, ``WARMUP_REQUESTS`` untimed turns declined by their customer and status
+reads warm the server up (its first requests after start-up pay for lazy imports and each pooled
+connection's first queries). Two flows are timed, each from just before the HTTP request to the
+later of the two sockets (technologist, kiosk) receiving ``video.connect`` for the new session:
 
 - arrival: the office's encargado records that a waiting customer accepts virtual attention
   (``POST /api/v1/turns/{id}/virtual-consent/``) while technologists are idle
@@ -95,6 +97,7 @@ BACKLOG_CLIENTS = 10
 MIN_FINISH_MATCHES = 200
 ATTENTION_SECONDS = (4.0, 12.0)  # the untimed attention before the case and "Terminar"
 ECHO_AT_REST = 200
+WARMUP_REQUESTS = 20
 ECHO_EVERY_SECONDS = 0.02
 MATCH_TIMEOUT = 10.0
 DEADLINE_SECONDS = 240.0
@@ -486,6 +489,39 @@ async def _measure(port: int, scene: Scene) -> Result:
                     await ws.send(json.dumps({"type": "ping"}))
 
     beat = asyncio.get_running_loop().create_task(heartbeat())
+    turn_ids: dict[str, int] = {}
+    customers = itertools.count(1)
+
+    async def new_turn(office: dict) -> dict:
+        status, body = await _http(
+            port, "POST", f"/api/v1/offices/{office['id']}/turns/",
+            {"transaction_type": TRANSACTION, "accepts_remote": False}, office["token"],
+        )  # fmt: skip
+        if status != 201:
+            raise RuntimeError(f"turno: HTTP {status} {body}")
+        turn_ids[body["number"]] = body["id"]
+        return body
+
+    async def accept(office: dict, turn: dict, accepts: bool = True) -> None:
+        status, body = await _http(
+            port, "POST", f"/api/v1/turns/{turn['id']}/virtual-consent/", {"accepts": accepts},
+            office["token"],
+        )  # fmt: skip
+        if status != 200:
+            raise RuntimeError(f"consentimiento: HTTP {status} {body}")
+
+    # Warm-up (untimed): the figures are of a running server, not of its first requests after
+    # start-up (lazy imports, the URL conf, each pooled connection's first queries). Customers
+    # who decline virtual attention exercise the same requests without a match; technologists
+    # read their balancing status.
+    for i in range(WARMUP_REQUESTS):
+        office = scene.offices[i % N_OFFICES]
+        await accept(office, await new_turn(office), accepts=False)
+        tech = scene.techs[i % len(scene.techs)]
+        status, body = await _http(port, "GET", "/api/v1/balanceo/status/", token=tech["token"])
+        if status != 200:
+            raise RuntimeError(f"estado: HTTP {status} {body}")
+
     techs_ws = list(tech_ws.values())
     for i in range(ECHO_AT_REST):
         result.echo_rest.add(await _echo(techs_ws[i % len(techs_ws)], live))
@@ -501,27 +537,6 @@ async def _measure(port: int, scene: Scene) -> Result:
             await asyncio.sleep(ECHO_EVERY_SECONDS)
 
     sampler = asyncio.get_running_loop().create_task(echo_sampler())
-    turn_ids: dict[str, int] = {}
-    customers = itertools.count(1)
-
-    async def new_turn(office: dict) -> dict:
-        status, body = await _http(
-            port, "POST", f"/api/v1/offices/{office['id']}/turns/",
-            {"transaction_type": TRANSACTION, "accepts_remote": False}, office["token"],
-        )  # fmt: skip
-        if status != 201:
-            raise RuntimeError(f"turno: HTTP {status} {body}")
-        turn_ids[body["number"]] = body["id"]
-        return body
-
-    async def accept(office: dict, turn: dict) -> None:
-        status, body = await _http(
-            port, "POST", f"/api/v1/turns/{turn['id']}/virtual-consent/", {"accepts": True},
-            office["token"],
-        )  # fmt: skip
-        if status != 200:
-            raise RuntimeError(f"consentimiento: HTTP {status} {body}")
-
     # Arrivals: technologists idle, a customer accepts; timed to both video.connect.
     arrivals = [scene.offices[i % N_OFFICES] for i in range(ARRIVALS)]
 
